@@ -1,0 +1,69 @@
+import { z } from 'zod';
+import { Instant, Lang, Platform } from './common.js';
+
+/** The base window every metric is kept in; hour, day, week and month are rolled up at query time. */
+export const BASE_WINDOW_MS = 60_000;
+
+const WindowKey = {
+  /** Start of the one-minute event-time window (UTC, inclusive). */
+  windowStart: Instant,
+};
+
+/** Posts per canonical tag × platform × language × minute (metric `tagpulse.metrics.volume`). */
+export const VolumeMetric = z.object({
+  schema: z.literal('tagpulse.volume/1'),
+  ...WindowKey,
+  tag: z.string(),
+  platform: Platform,
+  lang: Lang,
+  posts: z.number().int().nonnegative(),
+  /** Distinct pseudonymous authors in this window; not additive across windows (query the posts index for that). */
+  authors: z.number().int().nonnegative(),
+});
+export type VolumeMetric = z.infer<typeof VolumeMetric>;
+
+/** Posts carrying both tags of an (ordered a < b) canonical pair in one minute. */
+export const CooccurrenceMetric = z.object({
+  schema: z.literal('tagpulse.cooccurrence/1'),
+  ...WindowKey,
+  tagA: z.string(),
+  tagB: z.string(),
+  platform: Platform,
+  count: z.number().int().nonnegative(),
+});
+export type CooccurrenceMetric = z.infer<typeof CooccurrenceMetric>;
+
+/** Abuse counts per tag × platform × minute; the share toward women and its interval are computed at query time. */
+export const AbuseMetric = z.object({
+  schema: z.literal('tagpulse.abuse/1'),
+  ...WindowKey,
+  tag: z.string(),
+  platform: Platform,
+  posts: z.number().int().nonnegative(),
+  abusive: z.number().int().nonnegative(),
+  abusiveTowardWomen: z.number().int().nonnegative(),
+  /** Abusive posts per category (a post may count in several). */
+  categories: z.record(z.string(), z.number().int().nonnegative()),
+  classifierVersion: z.string(),
+});
+export type AbuseMetric = z.infer<typeof AbuseMetric>;
+
+/** Posts that arrived after their window closed (event time older than the allowed lateness). Counted, never dropped silently. */
+export const LateDataMetric = z.object({
+  schema: z.literal('tagpulse.late/1'),
+  ...WindowKey,
+  platform: Platform,
+  /** Posts refused by the window stores because their window had closed. */
+  posts: z.number().int().nonnegative(),
+  /** When this count was last updated (arrival time). */
+  updatedAt: Instant,
+});
+export type LateDataMetric = z.infer<typeof LateDataMetric>;
+
+export const MetricDocument = z.discriminatedUnion('schema', [
+  VolumeMetric,
+  CooccurrenceMetric,
+  AbuseMetric,
+  LateDataMetric,
+]);
+export type MetricDocument = z.infer<typeof MetricDocument>;
