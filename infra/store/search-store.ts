@@ -1,0 +1,90 @@
+import { StoreError, type BulkItemResult, type BulkResult, type EngineInfo, type EngineTransport, type SearchResponse } from './store.js';
+
+/** One write in a bulk request: index a whole document under a deterministic id, optionally with an external version. */
+export interface IndexOperation {
+  index: string;
+  id: string;
+  document: unknown;
+  /** External version: a write carrying a version not above the stored one is refused as stale (so replays never regress a document). */
+  version?: number;
+}
+
+interface RawBulkResponse {
+  took: number;
+  errors: boolean;
+  items: Array<Record<string, { _id: string; status: number; error?: { type: string; reason: string } }>>;
+}
+
+/** Engine-neutral operations over an adapter's transport. */
+export class SearchStore {
+  constructor(
+    readonly transport: EngineTransport,
+    readonly indexPrefix: string,
+  ) {}
+
+  get info(): EngineInfo {
+    return this.transport.info;
+  }
+
+  /** The alias name of a logical index (`posts` → `tagpulse-posts`). Queries always go through aliases. */
+  alias(logical: string): string {
+    return `${this.indexPrefix}-${logical}`;
+  }
+
+  search<T, A = Record<string, unknown>>(index: string, body: unknown): Promise<SearchResponse<T, A>> {
+    return this.transport.request('POST', `/${index}/_search`, { body });
+  }
+
+  async count(index: string, query?: unknown): Promise<number> {
+    const body = await this.transport.request<{ count: number }>('POST', `/${index}/_count`, { body: query ? { query } : undefined });
+    return body.count;
+  }
+
+  async refresh(index: string): Promise<void> {
+    await this.transport.request('POST', `/${index}/_refresh`);
+  }
+
+  /** True when HEAD on the path answers 2xx (both clients answer a HEAD with body `true` or `false` instead of throwing on 404). */
+  async exists(path: string): Promise<boolean> {
+    try {
+      return (await this.transport.request<boolean>('HEAD', path)) === true;
+    } catch (error) {
+      if (error instanceof StoreError && error.status === 404) return false;
+      throw error;
+    }
+  }
+
+  async bulk(operations: readonly IndexOperation[]): Promise<BulkResult> {
+    if (operations.length === 0) return { took: 0, items: [], failed: [], stale: 0 };
+    const lines: unknown[] = [];
+    for (const op of operations) {
+      const meta: Record<string, unknown> = { _index: op.index, _id: op.id };
+      if (op.version !== undefined) Object.assign(meta, { version: op.version, version_type: 'external' });
+      lines.push({ index: meta }, op.document);
+    }
+    const response = await this.transport.request<RawBulkResponse>('POST', '/_bulk', { bulk: lines });
+    const items: BulkItemResult[] = response.items.map((entry) => {
+      const result = Object.values(entry)[0]!;
+      return { id: result._id, status: result.status, error: result.error };
+    });
+    const conflicts = items.filter((i) => i.status === 409 && i.error?.type === 'version_conflict_engine_exception');
+    return {
+      took: response.took,
+      items,
+      failed: items.filter((i) => i.status >= 300 && !conflicts.includes(i)),
+      stale: conflicts.length,
+    };
+  }
+
+  openPointInTime(index: string, keepAlive = '2m'): Promise<string> {
+    return this.transport.openPointInTime(index, keepAlive);
+  }
+
+  closePointInTime(id: string): Promise<void> {
+    return this.transport.closePointInTime(id);
+  }
+
+  close(): Promise<void> {
+    return this.transport.close();
+  }
+}
