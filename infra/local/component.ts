@@ -21,6 +21,8 @@ export interface StackComponent {
   start(home: string): Promise<void>;
   /** True once the server answers real requests. */
   ready(): Promise<boolean>;
+  /** Where its process writes its output. */
+  logFile(home: string): string;
 }
 
 /** True when something accepts TCP connections on host:port. */

@@ -109,10 +109,11 @@ export function kafkaComponent(config: TagpulseConfig): StackComponent {
         'kafka',
         java,
         [...HEAP, ...markerArgs(home, 'kafka'), ...classpath, 'kafka.Kafka', properties],
-        join(dir, 'kafka.log'),
+        this.logFile(home),
         dir,
       );
     },
+    logFile: (home) => join(home, 'kafka', 'kafka.log'),
     async ready() {
       if (!(await portInUse(host, port))) return false;
       const client = admin();

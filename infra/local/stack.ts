@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { UserFacingError } from '../../cli/command.js';
 import type { TagpulseConfig } from '../../schemas/index.js';
 import { waitFor } from '../wait.js';
@@ -7,6 +7,7 @@ import { kafkaComponent } from './kafka-node.js';
 import { opensearchComponent } from './opensearch-node.js';
 import { stackHome } from './paths.js';
 import { ourPid, stopOurs } from './processes.js';
+import { requireJava } from './toolchain.js';
 
 export const READY_TIMEOUT_MS = 180_000;
 
@@ -49,8 +50,13 @@ export async function stackUp(config: TagpulseConfig, home = stackHome(), log: (
   mkdirSync(home, { recursive: true });
   const result: UpResult = { started: [], reused: [] };
   const toStart: StackComponent[] = [];
-  for (const component of components(config)) {
-    const running = await component.probe();
+  // Probe everything before starting anything, so a port held by a foreign server fails the whole `up` cleanly.
+  const all = components(config);
+  const probes = await Promise.all(all.map((component) => component.probe()));
+  // Nothing is announced or started before the toolchain is known to be there.
+  if (probes.some((running) => !running)) requireJava();
+  for (const [i, component] of all.entries()) {
+    const running = probes[i];
     if (running) {
       result.reused.push(component.name);
       log(`${component.name}: reusing the server already answering at ${component.address}`);
@@ -65,18 +71,36 @@ export async function stackUp(config: TagpulseConfig, home = stackHome(), log: (
       toStart.push(component);
     }
   }
-  await Promise.all(
-    toStart.map((component) =>
-      waitFor(`${component.name} to be ready at ${component.address}`, () => component.ready(), {
-        timeoutMs: READY_TIMEOUT_MS,
-        intervalMs: 500,
-      }).catch((error: Error) => {
-        throw new UserFacingError(`${error.message}. Its log is under ${home}/${component.name === 'search' ? 'opensearch' : component.name}/`);
-      }),
-    ),
-  );
+  try {
+    await Promise.all(toStart.map((component) => awaitReady(component, home)));
+  } catch (error) {
+    // Leave nothing half-started behind: what this call started, it stops.
+    for (const name of result.started) await stopOurs(home, name);
+    throw error;
+  }
   if (result.started.includes('search')) await relaxDiskWatermarks(config);
   return result;
+}
+
+/** Waits for a component to answer; fails early, with its last log lines, if its process exits first. */
+async function awaitReady(component: StackComponent, home: string): Promise<void> {
+  let exited = false;
+  try {
+    await waitFor(
+      `${component.name} to be ready at ${component.address}`,
+      async () => {
+        exited = ourPid(home, component.name) === undefined;
+        return exited || (await component.ready());
+      },
+      { timeoutMs: READY_TIMEOUT_MS, intervalMs: 500 },
+    );
+  } catch (error) {
+    throw new UserFacingError(`${(error as Error).message}; its log: ${component.logFile(home)}`);
+  }
+  if (exited) {
+    const tail = readFileSync(component.logFile(home), 'utf8').trim().split('\n').slice(-3).join(' | ');
+    throw new UserFacingError(`${component.name} exited while starting; see ${component.logFile(home)}: ${tail}`);
+  }
 }
 
 /**

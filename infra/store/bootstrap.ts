@@ -83,6 +83,8 @@ async function ensureIndex(store: SearchStore, definition: IndexDefinition): Pro
     return { target: `index ${alias}`, action: 'created', detail: current };
   }
   for (const old of targets) {
+    // Reindex reads through search, which sees only refreshed documents.
+    await store.refresh(old);
     await store.transport.request('POST', '/_reindex', {
       query: { wait_for_completion: true, refresh: true },
       body: { source: { index: old }, dest: { index: current, version_type: 'external' } },

@@ -29,7 +29,7 @@ const KAZAKH_STOPWORDS = [
  * query time; it is a recall aid, not a morphological analyser (docs/data-model.md says where it errs).
  */
 const KAZAKH_SUFFIX =
-  '^(\\p{L}{3,}?)(?:(?:лар|лер|дар|дер|тар|тер)(?:дың|дің|тың|тің|ның|нің|ға|ге|қа|ке|ды|ді|ты|ті|да|де|та|те|дан|ден|тан|тен|мен|ы|і)?|(?:дың|дің|тың|тің|ның|нің|ға|ге|қа|ке|ның|нда|нде|нан|нен|дан|ден|мен|бен|пен))$';
+  '^(\\p{L}{3,}?)(?:(?:лар|лер|дар|дер|тар|тер)(?:дың|дің|тың|тің|ның|нің|ға|ге|қа|ке|ды|ді|ты|ті|да|де|та|те|дан|ден|тан|тен|мен|ы|і)?|(?:дың|дің|тың|тің|ның|нің|ға|ге|қа|ке|да|де|та|те|дан|ден|мен|бен|пен))$';
 
 const TEXT_ANALYSIS = {
   analysis: {
@@ -41,7 +41,7 @@ const TEXT_ANALYSIS = {
       tp_ru_stemmer: { type: 'stemmer', language: 'russian' },
       tp_kk_stop: { type: 'stop', stopwords: KAZAKH_STOPWORDS },
       tp_kk_suffix: { type: 'pattern_replace', pattern: KAZAKH_SUFFIX, replacement: '$1' },
-      tp_en_stemmer: { type: 'stemmer', language: 'light_english' },
+      tp_en_stemmer: { type: 'stemmer', language: 'english' },
     },
     analyzer: {
       tp_text: { type: 'custom', tokenizer: 'standard', char_filter: ['tp_yo'], filter: ['lowercase'] },

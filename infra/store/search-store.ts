@@ -31,8 +31,9 @@ export class SearchStore {
     return `${this.indexPrefix}-${logical}`;
   }
 
-  search<T, A = Record<string, unknown>>(index: string, body: unknown): Promise<SearchResponse<T, A>> {
-    return this.transport.request('POST', `/${index}/_search`, { body });
+  /** Searches an index or alias; pass `undefined` with a body that names a point in time (`pit`), which carries its own index. */
+  search<T, A = Record<string, unknown>>(index: string | undefined, body: unknown): Promise<SearchResponse<T, A>> {
+    return this.transport.request('POST', index ? `/${index}/_search` : '/_search', { body });
   }
 
   async count(index: string, query?: unknown): Promise<number> {
