@@ -2,9 +2,11 @@ import type { Command } from '../command.js';
 import { schemaCommand } from './schema.js';
 import { stackDownCommand, stackStatusCommand, stackUpCommand } from './stack.js';
 import { initCommand } from './init.js';
+import { startCommand } from './start.js';
 
 /** Every CLI command, in the order `tagpulse --help` lists them. Add a command by adding it here. */
 export const COMMANDS: Command[] = [
+  startCommand,
   stackUpCommand,
   stackDownCommand,
   stackStatusCommand,
