@@ -3,6 +3,8 @@ import { schemaCommand } from './schema.js';
 import { stackDownCommand, stackStatusCommand, stackUpCommand } from './stack.js';
 import { initCommand } from './init.js';
 import { startCommand } from './start.js';
+import { importCommand } from './import.js';
+import { tagsCanonicalCommand } from './tags-canonical.js';
 
 /** Every CLI command, in the order `tagpulse --help` lists them. Add a command by adding it here. */
 export const COMMANDS: Command[] = [
@@ -11,5 +13,7 @@ export const COMMANDS: Command[] = [
   stackDownCommand,
   stackStatusCommand,
   initCommand,
+  importCommand,
   schemaCommand,
+  tagsCanonicalCommand,
 ];

@@ -65,5 +65,5 @@ describe('a second, separate local stack', () => {
     expect(processesOf(home)).toEqual([]);
     expect(await portInUse('127.0.0.1', kafkaPort)).toBe(false);
     expect(await portInUse('127.0.0.1', searchPort)).toBe(false);
-  });
+  }, 420_000);
 });

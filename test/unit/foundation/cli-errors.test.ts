@@ -95,5 +95,5 @@ describe('clear one-line errors', () => {
       expect(help.code, path.join(' ')).toBe(0);
       expect(help.stdout).toMatch(/^Usage: tagpulse /);
     }
-  });
+  }, 120_000);
 });

@@ -1,0 +1,79 @@
+import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
+import { UserFacingError } from '../../cli/command.js';
+import type { AuthorRef, Platform, TagpulseConfig } from '../../schemas/index.js';
+
+export const PSEUDONYM_PREFIX = 'h1:';
+const MIN_KEY_LENGTH = 32;
+/** 32 hex characters = 128 bits: collisions are negligible at any realistic number of accounts. */
+const PSEUDONYM_HEX_LENGTH = 32;
+
+/**
+ * An @mention: not after a letter, digit, '.', '/' or '@' (so e-mail addresses and URL paths are not
+ * mentions), optionally with a fediverse or Bluesky domain (@user@host, @user.bsky.social), never ending in
+ * punctuation ("@aigerim_k." mentions aigerim_k).
+ */
+const MENTION = /(?<![\p{L}\p{M}\p{N}_.\/@])@([\p{L}\p{N}_](?:[\p{L}\p{M}\p{N}_.-]*[\p{L}\p{M}\p{N}_])?(?:@[\p{L}\p{N}](?:[\p{L}\p{N}.-]*[\p{L}\p{N}])?)?)/gu;
+
+export interface Pseudonymiser {
+  /** False when the deployment opted out (privacy.pseudonymise = false): every method returns clear values. */
+  readonly enabled: boolean;
+  /** `h1:` + HMAC of `platform:id`. */
+  id(platform: Platform, id: string): string;
+  /** `h1:` + HMAC of `platform:handle`, the handle lowercased and without a leading '@'. */
+  handle(platform: Platform, handle: string): string;
+  /** An author reference with both fields pseudonymised (absent fields stay absent). */
+  author(platform: Platform, author: AuthorRef): AuthorRef;
+  /**
+   * The text with every @handle replaced by `@h1:...`, the same pseudonym `handle()` gives, so replies and
+   * mentions still link to authors. Handles of activists in a post identify them as much as the author field.
+   */
+  pseudonymiseMentions(text: string, platform: Platform): string;
+}
+
+function normaliseHandle(handle: string): string {
+  return (handle.startsWith('@') ? handle.slice(1) : handle).toLowerCase();
+}
+
+/**
+ * The deployment's pseudonymiser: keyed HMAC-SHA256, so the mapping is stable across runs and machines with
+ * the same key and cannot be reversed or recomputed (a dictionary of known handles) without it.
+ */
+export function createPseudonymiser(
+  privacy: Pick<TagpulseConfig['privacy'], 'pseudonymise' | 'keyEnv'>,
+  env: NodeJS.ProcessEnv = process.env,
+): Pseudonymiser {
+  if (!privacy.pseudonymise) {
+    return {
+      enabled: false,
+      id: (_platform, id) => id,
+      handle: (_platform, handle) => handle,
+      author: (_platform, author) => ({ ...author }),
+      pseudonymiseMentions: (text) => text,
+    };
+  }
+  const secret = env[privacy.keyEnv];
+  if (secret === undefined || secret.length < MIN_KEY_LENGTH) {
+    const problem = secret === undefined || secret === '' ? 'is not set' : `is shorter than ${MIN_KEY_LENGTH} characters`;
+    throw new UserFacingError(
+      `pseudonymisation is on but ${privacy.keyEnv} ${problem}: set ${privacy.keyEnv} to a random secret of at least ` +
+        `${MIN_KEY_LENGTH} characters, e.g. \`openssl rand -hex 32\`, or opt out with privacy.pseudonymise=false in the config`,
+    );
+  }
+  const key: KeyObject = createSecretKey(Buffer.from(secret, 'utf8'));
+  const pseudonym = (qualified: string) =>
+    PSEUDONYM_PREFIX + createHmac('sha256', key).update(qualified, 'utf8').digest('hex').slice(0, PSEUDONYM_HEX_LENGTH);
+  const handle = (platform: Platform, value: string) => pseudonym(`${platform}:${normaliseHandle(value)}`);
+  return {
+    enabled: true,
+    id: (platform, id) => pseudonym(`${platform}:${id}`),
+    handle,
+    author(platform, author) {
+      const ref: AuthorRef = {};
+      if (author.id !== undefined) ref.id = pseudonym(`${platform}:${author.id}`);
+      if (author.handle !== undefined) ref.handle = handle(platform, author.handle);
+      return ref;
+    },
+    pseudonymiseMentions: (text, platform) =>
+      text.includes('@') ? text.replace(MENTION, (_mention, name: string) => `@${handle(platform, name)}`) : text,
+  };
+}
