@@ -1,5 +1,6 @@
 import type { Command } from '../command.js';
 import { schemaCommand } from './schema.js';
+import { classifyCommand } from './classify.js';
 import { stackDownCommand, stackStatusCommand, stackUpCommand } from './stack.js';
 import { initCommand } from './init.js';
 import { startCommand } from './start.js';
@@ -14,6 +15,7 @@ export const COMMANDS: Command[] = [
   stackStatusCommand,
   initCommand,
   importCommand,
+  classifyCommand,
   schemaCommand,
   tagsCanonicalCommand,
 ];

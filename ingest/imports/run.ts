@@ -109,12 +109,19 @@ export async function runImport(run: ImportRun): Promise<ImportSummary> {
   const rejected = new Map<string, number>();
   let envelopes: RawEnvelope[] = [];
   let letters: DeadLetter[] = [];
+  // One batch is sent while the next is read: the broker round trip and the parsing overlap. Never more than
+  // one in flight, so batches stay in order and memory stays at two batches.
+  let inFlight: Promise<void> = Promise.resolve();
   const sendEnvelopes = async () => {
     if (envelopes.length === 0) return;
     const batch = envelopes;
     envelopes = [];
-    await run.sink.send(batch);
-    sent += batch.length;
+    await inFlight;
+    inFlight = run.sink.send(batch).then(() => {
+      sent += batch.length;
+    });
+    // The failure is raised where inFlight is next awaited; this only keeps it from counting as unhandled meanwhile.
+    inFlight.catch(() => {});
   };
   const sendLetters = async () => {
     if (letters.length === 0) return;
@@ -164,6 +171,7 @@ export async function runImport(run: ImportRun): Promise<ImportSummary> {
     report();
   }
   await sendEnvelopes();
+  await inFlight;
   await sendLetters();
 
   return {

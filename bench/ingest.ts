@@ -1,0 +1,64 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Partitioners } from 'kafkajs';
+import { createKafka } from '../infra/kafka/client.js';
+import { topicNames } from '../infra/kafka/topics.js';
+import { openKafkaSink } from '../ingest/kafka-sink.js';
+import { readImportFile, runImport, DEFAULT_BATCH_SIZE } from '../ingest/imports/run.js';
+import { rawKey, type TagpulseConfig } from '../schemas/index.js';
+import { generateImportBenchFile } from './imports.js';
+
+export interface IngestBench {
+  items: number;
+  /** `tagpulse import` of a generic JSONL file into the raw topic: read, validate, envelope, produce. */
+  importPerSecond: number;
+  /** A bare kafkajs producer sending the same keyed messages, in the same batches, with the same settings. */
+  bareProducerPerSecond: number;
+  ratio: number;
+  meanMessageBytes: number;
+}
+
+/** Import throughput into Kafka next to the bare producer's, measured in one run on the same broker and topic. */
+export async function benchIngest(config: TagpulseConfig, items = 200_000): Promise<IngestBench> {
+  const dir = mkdtempSync(join(tmpdir(), 'tagpulse-bench-ingest-'));
+  try {
+    const file = await generateImportBenchFile(dir, items);
+    const messages: { key: string; value: string }[] = [];
+    for await (const event of readImportFile('generic-jsonl', file, { rejectedAt: new Date().toISOString() })) {
+      if ('envelope' in event) messages.push({ key: rawKey(event.envelope), value: JSON.stringify(event.envelope) });
+    }
+    const topic = topicNames(config.kafka.topicPrefix).raw;
+
+    const producer = createKafka(config.kafka, 'bench-bare').producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
+    await producer.connect();
+    const bareStart = performance.now();
+    for (let i = 0; i < messages.length; i += DEFAULT_BATCH_SIZE) {
+      await producer.send({ topic, acks: -1, messages: messages.slice(i, i + DEFAULT_BATCH_SIZE) });
+    }
+    const bareSeconds = (performance.now() - bareStart) / 1000;
+    await producer.disconnect();
+
+    const sink = await openKafkaSink(config);
+    const importStart = performance.now();
+    const summary = await runImport({ format: 'generic-jsonl', files: [file], sink });
+    const importSeconds = (performance.now() - importStart) / 1000;
+    await sink.close();
+
+    const importPerSecond = summary.sent / importSeconds;
+    const bareProducerPerSecond = messages.length / bareSeconds;
+    return {
+      items: summary.sent,
+      importPerSecond: Math.round(importPerSecond),
+      bareProducerPerSecond: Math.round(bareProducerPerSecond),
+      ratio: Number((importPerSecond / bareProducerPerSecond).toFixed(3)),
+      meanMessageBytes: Math.round(messages.reduce((sum, m) => sum + m.value.length, 0) / messages.length),
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

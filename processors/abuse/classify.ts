@@ -1,0 +1,333 @@
+/**
+ * The abuse-toward-women classifier: a pure, synchronous function of a post's text. Rules and lexicons
+ * are data (lexicon/*.json); this module decides, for every rule that matched, whether the words are
+ * used or only mentioned (quoted, reported, condemned, negated, a homonym), whom they target, and how
+ * sure the verdict is. The policy is in docs/abuse-methodology.md.
+ */
+import type { AbuseVerdict } from '../../schemas/post.js';
+import { loadLexicon, type FrameKind, type Gender, type Lexicon } from './lexicon.js';
+import { findPhrases, wordHits, type Occurrence } from './match.js';
+import type { Token } from './normalise.js';
+
+export type Classifier = (text: string, lang?: string) => AbuseVerdict;
+
+/** Letters only the Kazakh Latin alphabet uses: a post with them is not English. */
+const KAZAKH_LATIN = /[äöüūğşñı]/iu;
+/** Frames that make quoted words a quotation rather than the author's own. */
+const QUOTING_FRAMES: FrameKind[] = ['report', 'condemn', 'meta', 'news'];
+/** How far (in words) a negation may stand from the word it negates, and an agreeing word from 'ты'. */
+const NEGATION_REACH = 2;
+const AGREEMENT_REACH = 3;
+
+/** A word that tells the gender of whom a clause is about. */
+interface GenderSignal {
+  index: number;
+  gender: Gender;
+  /** A pronoun or gendered noun; otherwise Russian agreement (тупая/тупой, пошла/понял). */
+  explicit: boolean;
+}
+
+interface Found {
+  category: string;
+  rule: string;
+  weight: number;
+  first: number;
+  last: number;
+  span: string;
+  target: Gender | undefined;
+}
+
+const isOneWord = (occurrence: Occurrence) => occurrence.phrase.elements.length === 1;
+
+/** Everything the decisions about one post look at. */
+class Post {
+  readonly byKind = new Map<string, Occurrence[]>();
+  readonly frames = new Map<FrameKind, Occurrence[]>();
+  readonly signals: GenderSignal[] = [];
+  /** Words that denote a person (pronouns, people nouns, insults for people, imperatives). */
+  readonly persons = new Set<number>();
+
+  constructor(
+    readonly lexicon: Lexicon,
+    readonly text: string,
+    readonly tokens: Token[],
+    readonly occurrences: Occurrence[],
+  ) {
+    for (const occurrence of occurrences) {
+      const owner = occurrence.phrase.owner;
+      const list = this.byKind.get(owner.kind) ?? [];
+      list.push(occurrence);
+      this.byKind.set(owner.kind, list);
+      if (owner.kind === 'frame') {
+        const frames = this.frames.get(owner.frame) ?? [];
+        frames.push(occurrence);
+        this.frames.set(owner.frame, frames);
+        if (owner.frame === 'secondPerson') this.persons.add(occurrence.first);
+      } else if (owner.kind === 'gender') {
+        this.signals.push({ index: occurrence.first, gender: owner.gender, explicit: true });
+        this.persons.add(occurrence.first);
+      } else if (owner.kind === 'person') {
+        this.persons.add(occurrence.first);
+      } else if (owner.kind === 'rule' && isOneWord(occurrence) && !owner.rule.needsPerson) {
+        this.persons.add(occurrence.first);
+      }
+    }
+    this.addAgreementSignals();
+  }
+
+  occurrencesOf(kind: string): Occurrence[] {
+    return this.byKind.get(kind) ?? [];
+  }
+
+  framesOf(kind: FrameKind): Occurrence[] {
+    return this.frames.get(kind) ?? [];
+  }
+
+  /**
+   * Russian past tense and adjectives agree with whom they describe: 'ты тупая', 'пошла бы ты' (a woman),
+   * 'ты тупой', 'понял?' (a man). A word counts when it is itself a one-word insult without a gender of
+   * its own ('Страшная, как...'), next to a word that makes it describe the addressee ('ты', 'бы',
+   * 'сама'...), or ends a question; so 'канала' or 'своей' says nothing. Other words of an abuse phrase
+   * ('бы в подвал') and insults with a gender of their own ('шлюхой': the noun's ending, not the
+   * target's) are skipped.
+   */
+  private addAgreementSignals(): void {
+    if (this.lexicon.agreementSuffixes.length === 0) return;
+    const near = this.occurrencesOf('agreementNear').map((o) => o.first);
+    const selfAgreeing = new Set<number>();
+    const skipped = new Set<number>();
+    for (const o of this.occurrencesOf('rule')) {
+      if (o.phrase.owner.kind !== 'rule') continue;
+      const { rule } = o.phrase.owner;
+      if (isOneWord(o) && !rule.wordGender) selfAgreeing.add(o.first);
+      else for (let i = o.first; i <= o.last; i++) skipped.add(i);
+    }
+    this.tokens.forEach((token, index) => {
+      const word = token.raw.toLowerCase();
+      if (word.length < 4 || skipped.has(index) || near.includes(index)) return;
+      const suffix = this.lexicon.agreementSuffixes.find((s) => word.endsWith(s.suffix));
+      if (!suffix) return;
+      const closeToNear = near.some((n) => Math.abs(n - index) <= AGREEMENT_REACH && this.sameSentence(n, index));
+      if (selfAgreeing.has(index) || closeToNear || token.punctuationAfter.startsWith('?')) {
+        this.signals.push({ index, gender: suffix.gender, explicit: false });
+      }
+    });
+  }
+
+  sameSentence(a: number, b: number): boolean {
+    return this.tokens[a]!.sentence === this.tokens[b]!.sentence;
+  }
+
+  sameClause(a: number, b: number): boolean {
+    return this.tokens[a]!.clause === this.tokens[b]!.clause;
+  }
+
+  /**
+   * Whether the words at `occurrence` are mentioned, not used: quoted in a post that reports, condemns,
+   * discusses words or is news; or reported ('называл меня шлюхой', 'called me a whore', 'деп атады')
+   * to the author or in a post that condemns it or is news; or discussed as words in a condemning post.
+   */
+  isMention(occurrence: Occurrence): boolean {
+    const at = occurrence.first;
+    if (this.tokens[at]!.quoted && QUOTING_FRAMES.some((k) => this.framesOf(k).length > 0)) return true;
+    const report = this.framesOf('report');
+    const reportInClause = report.some((o) => this.sameClause(o.first, at));
+    const reportBefore = report.some((o) => o.last < at && this.sameSentence(o.first, at));
+    // 'Мне писали, а ты шлюха': a clause that addresses someone directly is the author's own words.
+    const addressed = this.framesOf('secondPerson').some((o) => this.sameClause(o.first, at)) && !reportInClause;
+    const condemned = this.framesOf('condemn').length > 0 || this.framesOf('news').length > 0;
+    if ((reportInClause || reportBefore) && !addressed) {
+      if (condemned || this.framesOf('firstPersonRecipient').some((o) => this.sameSentence(o.first, at))) return true;
+    }
+    return condemned && this.framesOf('meta').some((o) => this.sameSentence(o.first, at));
+  }
+
+  /** 'не дура', 'not a slut', 'жезөкше емес': a negation right next to a one-word insult. */
+  isNegated(occurrence: Occurrence): boolean {
+    if (!isOneWord(occurrence)) return false;
+    const { first, last } = occurrence;
+    const before = this.framesOf('negationBefore').some(
+      (o) => o.last < first && first - o.last <= NEGATION_REACH && this.sameClause(o.last, first),
+    );
+    const after = this.framesOf('negationAfter').some(
+      (o) => o.first > last && o.first - last <= NEGATION_REACH && this.sameClause(o.first, last),
+    );
+    return before || after;
+  }
+
+  /** Words like 'тупая' or 'ugly' only insult when a person is in the sentence (not 'тупая политика'). */
+  hasPerson(occurrence: Occurrence): boolean {
+    for (const index of this.persons) {
+      if ((index < occurrence.first || index > occurrence.last) && this.sameSentence(index, occurrence.first)) return true;
+    }
+    return false;
+  }
+
+  /**
+   * Whom the words at `index` are aimed at, from the text: the nearest pronoun or gendered noun of the
+   * clause, else Russian agreement there, then the same in the sentence, then the insult's own gender
+   * (шлюха, дурак), then the nearest signal anywhere in the post. Undefined when nothing says.
+   */
+  targetOf(index: number, wordGender: Gender | undefined): Gender | undefined {
+    const nearest = (keep: (s: GenderSignal) => boolean) => {
+      let best: GenderSignal | undefined;
+      for (const s of this.signals) {
+        if (keep(s) && (!best || Math.abs(s.index - index) < Math.abs(best.index - index))) best = s;
+      }
+      return best?.gender;
+    };
+    return (
+      nearest((s) => s.explicit && this.sameClause(s.index, index)) ??
+      nearest((s) => !s.explicit && this.sameClause(s.index, index)) ??
+      nearest((s) => s.explicit && this.sameSentence(s.index, index)) ??
+      nearest((s) => !s.explicit && this.sameSentence(s.index, index)) ??
+      wordGender ??
+      nearest(() => true)
+    );
+  }
+
+  span(first: number, last: number): string {
+    return this.text.slice(this.tokens[first]!.start, this.tokens[last]!.end);
+  }
+}
+
+/** A post with a common English word is read as English unless told otherwise or it has Kazakh Latin letters. */
+function mayBeTransliterated(lexicon: Lexicon, text: string, tokens: Token[], lang: string | undefined): boolean {
+  if (lang === 'en') return false;
+  if (lang === 'ru' || lang === 'kk' || KAZAKH_LATIN.test(text)) return true;
+  return !tokens.some((t) => lexicon.latinMarkers.has(t.raw.toLowerCase()));
+}
+
+/**
+ * Joins spaced-out letters ('с у к а') into one word where the joined letters are an abuse word: the
+ * longest such stretch of a run first, then the rest of the run on either side ('т у п а я к у р и ц а'
+ * is two words).
+ */
+function joinSpacedLetters(
+  lexicon: Lexicon,
+  text: string,
+  tokens: Token[],
+  hits: Set<number>[],
+  transliteration: boolean,
+): void {
+  const join = (runFirst: number, runLast: number): void => {
+    for (let length = runLast - runFirst + 1; length >= 3; length--) {
+      for (let first = runFirst; first + length - 1 <= runLast; first++) {
+        const last = first + length - 1;
+        const raw = tokens.slice(first, last + 1).map((t) => t.raw).join('');
+        const joinedHits = wordHits(lexicon, lexicon.normaliser.readings(raw, transliteration), transliteration);
+        if (![...joinedHits].some((p) => lexicon.abusePatterns.has(p))) continue;
+        // Right side first: splicing the joined word in shifts the indexes after it.
+        join(last + 1, runLast);
+        tokens.splice(first, length, { ...tokens[first]!, end: tokens[last]!.end, raw, punctuationAfter: tokens[last]!.punctuationAfter });
+        hits.splice(first, length, joinedHits);
+        join(runFirst, first - 1);
+        return;
+      }
+    }
+  };
+  for (const [runFirst, runLast] of lexicon.normaliser.spacedLetterRuns(tokens, text).reverse()) join(runFirst, runLast);
+}
+
+/** IIN: 12 digits, the first six a YYMMDD date, the seventh the century-and-sex digit 1–6. */
+function isIin(digits: string): boolean {
+  if (!/^\d{12}$/u.test(digits)) return false;
+  const month = Number(digits.slice(2, 4));
+  const day = Number(digits.slice(4, 6));
+  const centuryAndSex = Number(digits[6]);
+  return month >= 1 && month <= 12 && day >= 1 && day <= 31 && centuryAndSex >= 1 && centuryAndSex <= 6;
+}
+
+function findRules(post: Post): Found[] {
+  const found: Found[] = [];
+  const homonyms = new Set(post.occurrencesOf('homonym').map((o) => (o.phrase.owner.kind === 'homonym' ? o.phrase.owner.rule : undefined)));
+  for (const occurrence of post.occurrencesOf('rule')) {
+    const owner = occurrence.phrase.owner;
+    if (owner.kind !== 'rule') continue;
+    const { rule } = owner;
+    if (homonyms.has(rule) || post.isMention(occurrence) || post.isNegated(occurrence)) continue;
+    if (rule.needsPerson && !post.hasPerson(occurrence)) continue;
+    found.push({
+      category: rule.category,
+      rule: rule.id,
+      weight: rule.weight,
+      first: occurrence.first,
+      last: occurrence.last,
+      span: post.span(occurrence.first, occurrence.last),
+      target:
+        rule.targetGender ??
+        post.lexicon.categoryTargetGender.get(rule.category) ??
+        post.targetOf(occurrence.first, rule.wordGender),
+    });
+  }
+  return found;
+}
+
+/** Phone numbers, addresses and IINs, when the post ties them to a person or calls people to use them. */
+function findDoxxing(post: Post): Found[] {
+  const { lexicon, text, tokens } = post;
+  const tied = post.occurrencesOf('doxxingPersonal').length > 0 || post.occurrencesOf('doxxingCall').length > 0;
+  if (!tied || tokens.length === 0) return [];
+  const found: Found[] = [];
+  for (const detector of lexicon.doxxing.detectors) {
+    for (const match of text.matchAll(detector.regex)) {
+      if (detector.check === 'iin' && !isIin(match[0])) continue;
+      const at = Math.max(0, tokens.findIndex((t) => t.end > match.index));
+      found.push({
+        category: lexicon.doxxing.category,
+        rule: `doxxing.${detector.id}`,
+        weight: lexicon.doxxing.weight,
+        first: at,
+        last: at,
+        span: match[0].trim(),
+        target: post.targetOf(at, undefined),
+      });
+    }
+  }
+  return found;
+}
+
+export function createClassifier(lexicon: Lexicon): Classifier {
+  return (text, lang) => {
+    const { normaliser } = lexicon;
+    const tokens = normaliser.tokenise(text);
+    const transliteration = mayBeTransliterated(lexicon, text, tokens, lang);
+    const hits = tokens.map((t) => wordHits(lexicon, normaliser.readings(t.raw, transliteration), transliteration));
+    joinSpacedLetters(lexicon, text, tokens, hits, transliteration);
+    const post = new Post(lexicon, text, tokens, findPhrases(lexicon, tokens, hits));
+
+    // Overlapping evidence of one category is one finding ('Место бабы — на кухне' matches two phrases):
+    // the heaviest, then widest, stands for it.
+    const evidence: Found[] = [];
+    const found = [...findRules(post), ...findDoxxing(post)].sort(
+      (a, b) => b.weight - a.weight || b.last - b.first - (a.last - a.first) || a.first - b.first,
+    );
+    for (const f of found) {
+      if (!evidence.some((e) => e.category === f.category && e.first <= f.last && f.first <= e.last)) evidence.push(f);
+    }
+    const weights = new Map<string, number>();
+    for (const f of evidence) weights.set(f.rule, Math.max(weights.get(f.rule) ?? 0, f.weight));
+    let clean = 1;
+    for (const w of weights.values()) clean *= 1 - w;
+    const score = Math.round((1 - clean) * 1000) / 1000;
+    const abusive = score >= lexicon.threshold;
+    const kept = abusive ? evidence.sort((a, b) => a.first - b.first) : [];
+    const towardWomen = kept.some((f) => f.target === 'f' || (f.target === undefined && lexicon.unmarkedTargetIsWoman));
+    return {
+      abusive,
+      towardWomen,
+      categories: [...new Set(kept.map((f) => f.category))],
+      score,
+      evidence: kept.map((f) => ({ category: f.category, span: f.span, rule: f.rule })),
+      classifierVersion: lexicon.version,
+    };
+  };
+}
+
+let defaultClassifier: Classifier | undefined;
+
+/** Classifies one post with the package's lexicon (loaded on first use). `lang`: 'ru', 'kk', 'en' or other. */
+export function classify(text: string, lang?: string): AbuseVerdict {
+  defaultClassifier ??= createClassifier(loadLexicon());
+  return defaultClassifier(text, lang);
+}
