@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserFacingError } from '../../cli/command.js';
@@ -28,6 +29,14 @@ interface RootInfo {
   cluster_name?: string;
   version?: { number?: string; distribution?: string };
   tagline?: string;
+}
+
+/**
+ * A cluster name of its own per stack home: nodes discover each other on the loopback transport ports, and a second
+ * stack's node with the same name would join the first stack's cluster instead of forming its own.
+ */
+function clusterName(home: string): string {
+  return `tagpulse-${createHash('sha256').update(home).digest('hex').slice(0, 8)}`;
 }
 
 /**
@@ -93,7 +102,7 @@ export function opensearchComponent(config: TagpulseConfig): StackComponent {
           '-basePath',
           join(dir, 'node'),
           '-clusterName',
-          'tagpulse-local',
+          clusterName(home),
         ],
         this.logFile(home),
         dir,

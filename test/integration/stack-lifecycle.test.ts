@@ -58,9 +58,11 @@ describe('a second, separate local stack', () => {
       const again = await runCli(['stack', 'up', '--config', config], { env });
       expect(again.stdout).toContain('started [], reused [kafka, search]');
       expect(again.stdout).toContain('all 19 targets already up to date');
-    } finally {
       const down = await runCli(['stack', 'down', '--config', config], { env });
       expect(down.stdout).toContain('stopped search, kafka');
+    } finally {
+      // Whatever happened above, nothing of this stack may outlive the test (a no-op after a successful `down`).
+      await runCli(['stack', 'down', '--config', config], { env });
     }
     expect(processesOf(home)).toEqual([]);
     expect(await portInUse('127.0.0.1', kafkaPort)).toBe(false);
