@@ -4,5 +4,6 @@ export * from './raw.js';
 export * from './post.js';
 export * from './metrics.js';
 export * from './dead-letter.js';
+export * from './cursor.js';
 export * from './config.js';
 export * from './registry.js';

@@ -5,6 +5,7 @@ import { stackDownCommand, stackStatusCommand, stackUpCommand } from './stack.js
 import { initCommand } from './init.js';
 import { startCommand } from './start.js';
 import { importCommand } from './import.js';
+import { collectCommand } from './collect.js';
 import { tagsCanonicalCommand } from './tags-canonical.js';
 
 /** Every CLI command, in the order `tagpulse --help` lists them. Add a command by adding it here. */
@@ -15,6 +16,7 @@ export const COMMANDS: Command[] = [
   stackStatusCommand,
   initCommand,
   importCommand,
+  collectCommand,
   classifyCommand,
   schemaCommand,
   tagsCanonicalCommand,

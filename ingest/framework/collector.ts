@@ -1,0 +1,264 @@
+import { isDeepStrictEqual } from 'node:util';
+import cron, { type ScheduledTask } from 'node-cron';
+import type { CollectorCursor, TagpulseConfig } from '../../schemas/index.js';
+import { createLogger, type Logger } from '../../infra/log.js';
+import { systemClock, type Clock } from './clock.js';
+import { cursorKey, openPageWriter, restoreCursors, type PageWriter } from './kafka.js';
+import { SourceSetupError, type CollectorSource, type PollingSource, type SourcePage, type StreamingSource } from './source.js';
+
+/** A source with the settings the framework applies to it. */
+export interface ConfiguredSource {
+  source: CollectorSource;
+  /** node-cron expression for polling sources; streaming sources run continuously. */
+  schedule: string;
+  /** Pages per query and run, at most (a guard against a runaway backfill; the next run continues it). */
+  maxPages: number;
+}
+
+export interface QuerySummary {
+  query: string;
+  pages: number;
+  fetched: number;
+  sent: number;
+  rejected: number;
+  /** Seconds between now and the newest item's createdAt seen in this run: how far behind the platform we are. */
+  lagSeconds?: number;
+  /** The run reached its end (the previous high-water mark, the end of the timeline, or caught up with the stream). */
+  complete: boolean;
+  error?: string;
+}
+
+export interface SourceSummary {
+  source: string;
+  queries: QuerySummary[];
+  /** Set when the source could not run at all (credentials, setup). */
+  error?: string;
+}
+
+export interface CollectorOptions {
+  clock?: Clock;
+  log?: Logger;
+}
+
+/** Runs one source's queries, committing each page with its cursor. */
+class SourceRunner {
+  private running: Promise<SourceSummary> | undefined;
+
+  constructor(
+    readonly configured: ConfiguredSource,
+    private readonly writer: PageWriter,
+    private readonly cursors: Map<string, CollectorCursor>,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+  ) {}
+
+  get name(): string {
+    return this.configured.source.name;
+  }
+
+  get isRunning(): boolean {
+    return this.running !== undefined;
+  }
+
+  run(signal: AbortSignal, untilCaughtUp: boolean): Promise<SourceSummary> {
+    this.running ??= this.runSource(signal, untilCaughtUp).finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  private async runSource(signal: AbortSignal, untilCaughtUp: boolean): Promise<SourceSummary> {
+    const { source } = this.configured;
+    const summary: SourceSummary = { source: source.name, queries: [] };
+    try {
+      if (source.kind === 'streaming') {
+        summary.queries.push(await this.runStream(source, signal, untilCaughtUp));
+      } else {
+        for (const query of source.queries()) {
+          if (signal.aborted) break;
+          summary.queries.push(await this.runQuery(source, query, signal));
+        }
+      }
+    } catch (error) {
+      summary.error = (error as Error).message;
+      this.log.error('source stopped', { source: source.name, error });
+    }
+    return summary;
+  }
+
+  private async runQuery(source: PollingSource, query: string, signal: AbortSignal): Promise<QuerySummary> {
+    const progress = new Progress(query, this.clock);
+    let cursor = this.restore(source, query);
+    try {
+      while (progress.summary.pages < this.configured.maxPages && !signal.aborted) {
+        const page = await source.fetchPage(query, cursor, signal);
+        await this.commit(source, query, page);
+        progress.add(page);
+        cursor = page.cursor;
+        if (page.done) {
+          progress.summary.complete = true;
+          break;
+        }
+      }
+    } catch (error) {
+      if (error instanceof SourceSetupError) throw error;
+      if (!signal.aborted) progress.fail(error as Error);
+    }
+    return progress.report(this.log, source.name);
+  }
+
+  private async runStream(source: StreamingSource, signal: AbortSignal, untilCaughtUp: boolean): Promise<QuerySummary> {
+    const progress = new Progress(source.query, this.clock);
+    try {
+      for await (const page of source.stream(this.restore(source, source.query), { signal, untilCaughtUp })) {
+        await this.commit(source, source.query, page);
+        progress.add(page);
+        if (page.done) progress.summary.complete = true;
+        // A streaming run has no end of its own: its progress is logged as it goes.
+        if (!untilCaughtUp && page.envelopes.length + page.rejected.length > 0) progress.logPage(this.log, source.name, page);
+      }
+    } catch (error) {
+      if (error instanceof SourceSetupError) throw error;
+      if (!signal.aborted) progress.fail(error as Error);
+    }
+    return progress.report(this.log, source.name);
+  }
+
+  private restore(source: CollectorSource, query: string): unknown {
+    const stored = this.cursors.get(cursorKey(source.name, query));
+    if (!stored) return undefined;
+    const parsed = source.cursorSchema.safeParse(stored.position);
+    if (parsed.success) return parsed.data;
+    this.log.warn('stored cursor has another shape; the query starts afresh', { source: source.name, query });
+    return undefined;
+  }
+
+  /** One Kafka transaction per page; a page that changes nothing (no items, same cursor) needs none. */
+  private async commit(source: CollectorSource, query: string, page: SourcePage<unknown>): Promise<void> {
+    const key = cursorKey(source.name, query);
+    const unchanged = isDeepStrictEqual(this.cursors.get(key)?.position, page.cursor);
+    if (page.envelopes.length === 0 && page.rejected.length === 0 && unchanged) return;
+    const cursor: CollectorCursor = {
+      schema: 'tagpulse.cursor/1',
+      source: source.name,
+      query,
+      position: page.cursor,
+      updatedAt: new Date(this.clock.now()).toISOString(),
+    };
+    await this.writer.commit({ envelopes: page.envelopes, rejected: page.rejected, cursor });
+    this.cursors.set(key, cursor);
+  }
+}
+
+/** Counts of one query's run, and the log lines that report them. */
+class Progress {
+  readonly summary: QuerySummary;
+  private newestCreatedAt: number | undefined;
+
+  constructor(
+    query: string,
+    private readonly clock: Clock,
+  ) {
+    this.summary = { query, pages: 0, fetched: 0, sent: 0, rejected: 0, complete: false };
+  }
+
+  add(page: SourcePage<unknown>): void {
+    this.summary.pages += 1;
+    this.summary.fetched += page.fetched;
+    this.summary.sent += page.envelopes.length;
+    this.summary.rejected += page.rejected.length;
+    for (const envelope of page.envelopes) {
+      const createdAt = Date.parse(envelope.item.createdAt);
+      if (this.newestCreatedAt === undefined || createdAt > this.newestCreatedAt) this.newestCreatedAt = createdAt;
+    }
+    if (this.newestCreatedAt !== undefined) this.summary.lagSeconds = Math.max(0, Math.round((this.clock.now() - this.newestCreatedAt) / 1000));
+  }
+
+  fail(error: Error): void {
+    this.summary.error = error.message;
+  }
+
+  logPage(log: Logger, source: string, page: SourcePage<unknown>): void {
+    log.info('page committed', {
+      source,
+      query: this.summary.query,
+      fetched: page.fetched,
+      sent: page.envelopes.length,
+      rejected: page.rejected.length,
+      lagSeconds: this.summary.lagSeconds,
+    });
+  }
+
+  report(log: Logger, source: string): QuerySummary {
+    const fields = { source, ...this.summary };
+    if (this.summary.error) log.error('query failed', fields);
+    else log.info('query collected', fields);
+    return this.summary;
+  }
+}
+
+/**
+ * The collector: restores every cursor from the compacted topic once, opens one transactional writer per
+ * source, and runs sources once (`collect --once`) or on their schedules until stopped.
+ */
+export class Collector {
+  private constructor(
+    private readonly runners: SourceRunner[],
+    private readonly writers: PageWriter[],
+    private readonly log: Logger,
+  ) {}
+
+  static async open(config: TagpulseConfig, sources: readonly ConfiguredSource[], options: CollectorOptions = {}): Promise<Collector> {
+    const clock = options.clock ?? systemClock;
+    const log = options.log ?? createLogger('collect');
+    // Writers first: opening one waits for its source's last transaction to complete, so the restore sees it.
+    const writers: PageWriter[] = [];
+    let cursors: Map<string, CollectorCursor>;
+    try {
+      for (const configured of sources) writers.push(await openPageWriter(config, configured.source.name));
+      cursors = await restoreCursors(config);
+    } catch (error) {
+      await Promise.allSettled(writers.map((w) => w.close()));
+      throw error;
+    }
+    log.info('cursors restored', { count: cursors.size });
+    const runners = sources.map((configured, i) => new SourceRunner(configured, writers[i]!, cursors, clock, log));
+    return new Collector(runners, writers, log);
+  }
+
+  /** One full pass of every source, in parallel: polling sources to their previous mark, streams until caught up. */
+  runOnce(signal: AbortSignal): Promise<SourceSummary[]> {
+    return Promise.all(this.runners.map((runner) => runner.run(signal, true)));
+  }
+
+  /**
+   * Runs polling sources at start and then on their cron schedules, and streams continuously, until `signal`
+   * aborts; then waits for the pages in flight to be committed. A tick that finds its source still running is skipped.
+   */
+  async runScheduled(signal: AbortSignal): Promise<void> {
+    const tasks: ScheduledTask[] = [];
+    const inFlight = new Set<Promise<unknown>>();
+    const start = (runner: SourceRunner, untilCaughtUp: boolean) => {
+      if (signal.aborted) return;
+      if (runner.isRunning) {
+        this.log.warn('previous run still going; skipping this tick', { source: runner.name });
+        return;
+      }
+      const run = runner.run(signal, untilCaughtUp).finally(() => inFlight.delete(run));
+      inFlight.add(run);
+    };
+    for (const runner of this.runners) {
+      if (runner.configured.source.kind === 'streaming') {
+        start(runner, false);
+      } else {
+        start(runner, true);
+        tasks.push(cron.schedule(runner.configured.schedule, () => start(runner, true), { name: `collect:${runner.name}` }));
+      }
+    }
+    await new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
+    await Promise.all(tasks.map((task) => task.destroy()));
+    await Promise.allSettled([...inFlight]);
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled(this.writers.map((writer) => writer.close()));
+  }
+}

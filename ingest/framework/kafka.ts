@@ -1,0 +1,144 @@
+import { randomBytes } from 'node:crypto';
+import { Partitioners, type KafkaMessage, type Producer } from 'kafkajs';
+import { CollectorCursor, rawKey, type DeadLetter, type RawEnvelope, type TagpulseConfig } from '../../schemas/index.js';
+import { createKafka } from '../../infra/kafka/client.js';
+import { topicNames } from '../../infra/kafka/topics.js';
+import { createLogger } from '../../infra/log.js';
+import { tryParseJson } from './json.js';
+
+const log = createLogger('collect.kafka');
+
+/** The key of a cursor on the compacted cursors topic: compaction keeps the latest cursor of each source and query. */
+export function cursorKey(source: string, query: string): string {
+  return `${source}:${query}`;
+}
+
+/**
+ * Reads every committed message of a topic, from the beginning to the end it has now, then stops. The end is
+ * the last stable offset (read_committed: aborted transactions never show, and a transaction whose commit
+ * markers are still on their way is not there yet: see openPageWriter). Kafka has no "read to end" call, so
+ * the end offsets are fetched first and the consumer runs until every partition's position passed them,
+ * counting transaction markers (never delivered as messages) through the batch-end events.
+ */
+export async function readCommittedToEnd(config: TagpulseConfig, topic: string, onMessage: (message: KafkaMessage) => void, timeoutMs = 60_000): Promise<void> {
+  const kafka = createKafka(config.kafka, 'collector-restore');
+  const admin = kafka.admin();
+  await admin.connect();
+  const groupId = `${config.kafka.clientId}-restore-${randomBytes(6).toString('hex')}`;
+  try {
+    const ends = new Map(
+      (await admin.fetchTopicOffsets(topic)).filter((p) => BigInt(p.high) > BigInt(p.low)).map((p) => [p.partition, BigInt(p.high)]),
+    );
+    if (ends.size === 0) return;
+    const consumer = kafka.consumer({ groupId, readUncommitted: false });
+    const positions = new Map<number, bigint>();
+    let finished!: () => void;
+    const allRead = new Promise<void>((resolve) => (finished = resolve));
+    const advance = (partition: number, offset: string) => {
+      positions.set(partition, BigInt(offset) + 1n);
+      if ([...ends].every(([p, end]) => (positions.get(p) ?? 0n) >= end)) finished();
+    };
+    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+      if (payload.topic === topic && payload.lastOffset !== null) advance(payload.partition, payload.lastOffset);
+    });
+    await consumer.connect();
+    try {
+      await consumer.subscribe({ topic, fromBeginning: true });
+      await consumer.run({
+        autoCommit: false,
+        eachMessage: async ({ partition, message }) => {
+          onMessage(message);
+          advance(partition, message.offset);
+        },
+      });
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`reading ${topic} to its end took longer than ${timeoutMs} ms`)), timeoutMs);
+      });
+      try {
+        await Promise.race([allRead, timedOut]);
+      } finally {
+        clearTimeout(timer);
+      }
+    } finally {
+      await consumer.disconnect();
+    }
+  } finally {
+    // The group only served this one read; leaving it behind would clutter the broker's group list.
+    await admin.deleteGroups([groupId]).catch(() => undefined);
+    await admin.disconnect();
+  }
+}
+
+/** Every stored cursor, by `source:query`, as the compacted topic holds them now. */
+export async function restoreCursors(config: TagpulseConfig): Promise<Map<string, CollectorCursor>> {
+  const cursors = new Map<string, CollectorCursor>();
+  await readCommittedToEnd(config, topicNames(config.kafka.topicPrefix).cursors, (message) => {
+    const key = message.key?.toString();
+    if (!key) return;
+    if (message.value === null) {
+      cursors.delete(key); // a tombstone: the cursor was reset on purpose
+      return;
+    }
+    const parsed = CollectorCursor.safeParse(tryParseJson(message.value.toString()));
+    if (parsed.success) cursors.set(key, parsed.data);
+    else log.warn('ignoring an unreadable cursor; its query starts afresh', { key, offset: message.offset });
+  });
+  return cursors;
+}
+
+export interface CommittedPage {
+  envelopes: readonly RawEnvelope[];
+  rejected: readonly DeadLetter[];
+  cursor: CollectorCursor;
+}
+
+export interface PageWriter {
+  /** Writes the page's envelopes, dead letters and cursor in one transaction: all of them become visible, or none. */
+  commit(page: CommittedPage): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * A transactional producer for one source. Its transactional id is fixed per source (and topic prefix), so a
+ * restarted collector fences off a zombie of the same source and aborts whatever transaction it left open.
+ * Idempotent with one request in flight, as transactions require. The id is initialised here, not at the first
+ * page: initialisation also waits until the previous instance's last transaction is complete (its commit
+ * markers written), so cursors read after opening the writer include that transaction's cursor.
+ */
+export async function openPageWriter(config: TagpulseConfig, sourceName: string): Promise<PageWriter> {
+  const topics = topicNames(config.kafka.topicPrefix);
+  const producer: Producer = createKafka(config.kafka, `collector-${sourceName}`).producer({
+    transactionalId: `${config.kafka.clientId}.${config.kafka.topicPrefix}.collector.${sourceName}`,
+    idempotent: true,
+    maxInFlightRequests: 1,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
+  await producer.connect();
+  try {
+    await (await producer.transaction()).abort(); // kafkajs initialises a transactional id on its first transaction
+  } catch (error) {
+    await producer.disconnect();
+    throw error;
+  }
+  return {
+    async commit({ envelopes, rejected, cursor }) {
+      const transaction = await producer.transaction();
+      try {
+        await transaction.sendBatch({
+          acks: -1,
+          topicMessages: [
+            { topic: topics.raw, messages: envelopes.map((e) => ({ key: rawKey(e), value: JSON.stringify(e) })) },
+            { topic: topics.deadLetter, messages: rejected.map((l) => ({ key: l.stage, value: JSON.stringify(l) })) },
+            { topic: topics.cursors, messages: [{ key: cursorKey(cursor.source, cursor.query), value: JSON.stringify(cursor) }] },
+          ].filter((t) => t.messages.length > 0),
+        });
+        await transaction.commit();
+      } catch (error) {
+        await transaction.abort().catch((abortError: unknown) => log.warn('abort failed', { source: sourceName, error: abortError }));
+        throw error;
+      }
+    },
+    close: () => producer.disconnect(),
+  };
+}
