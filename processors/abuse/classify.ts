@@ -5,25 +5,35 @@
  * sure the verdict is. The policy is in docs/abuse-methodology.md.
  */
 import type { AbuseVerdict } from '../../schemas/post.js';
-import { loadLexicon, type FrameKind, type Gender, type Lexicon } from './lexicon.js';
-import { findPhrases, wordHits, type Occurrence } from './match.js';
-import type { Token } from './normalise.js';
+import { loadLexicon, type FrameKind, type Gender, type Lexicon, type Rule } from './lexicon.js';
+import { findPhrases, scriptAllowed, wordHits, type Occurrence } from './match.js';
+import type { Reading, Token } from './normalise.js';
 
 export type Classifier = (text: string, lang?: string) => AbuseVerdict;
 
 /** Letters only the Kazakh Latin alphabet uses: a post with them is not English. */
 const KAZAKH_LATIN = /[äöüūğşñı]/iu;
-/** Frames that make quoted words a quotation rather than the author's own. */
-const QUOTING_FRAMES: FrameKind[] = ['report', 'condemn', 'meta', 'news'];
+/**
+ * Frames that make quoted words a quotation rather than the author's own; a post where the author
+ * speaks of themselves ('под моим постом «иди борщ вари»') is testimony.
+ */
+const QUOTING_FRAMES: FrameKind[] = ['report', 'condemn', 'meta', 'news', 'firstPersonRecipient'];
 /** How far (in words) a negation may stand from the word it negates, and an agreeing word from 'ты'. */
 const NEGATION_REACH = 2;
 const AGREEMENT_REACH = 3;
+/** Letters a word must have before an addressee ending ('алыңдар') for the ending to count. */
+const ADDRESSEE_MIN_STEM = 2;
+/** How far (in words) two insults may stand apart to be one name-calling ('ugly old witch'). */
+const STACKED_INSULT_REACH = 2;
 
 /** A word that tells the gender of whom a clause is about. */
 interface GenderSignal {
   index: number;
   gender: Gender;
-  /** A pronoun or gendered noun; otherwise Russian agreement (тупая/тупой, пошла/понял). */
+  /**
+   * A pronoun or gendered noun, or agreement beside 'ты' ('ты избивал' tells the addressee's sex as
+   * surely as a pronoun); otherwise Russian agreement (тупая/тупой, пошла/понял).
+   */
   explicit: boolean;
 }
 
@@ -44,15 +54,32 @@ class Post {
   readonly byKind = new Map<string, Occurrence[]>();
   readonly frames = new Map<FrameKind, Occurrence[]>();
   readonly signals: GenderSignal[] = [];
-  /** Words that denote a person (pronouns, people nouns, insults for people, imperatives). */
+  /** Words that denote a person (pronouns, people nouns, insults for people, imperatives, addressee endings). */
   readonly persons = new Set<number>();
+  /** Words right after a first-person word: the author's own ('моей сестре', 'наша корова'). */
+  private readonly afterFirstPerson = new Set<number>();
+  /** Homonym words found, by the rule they show a homonym of. */
+  private readonly homonyms = new Map<Rule, Occurrence[]>();
 
   constructor(
     readonly lexicon: Lexicon,
     readonly text: string,
     readonly tokens: Token[],
+    readings: Reading[][],
     readonly occurrences: Occurrence[],
+    transliteration: boolean,
+    lang: string | undefined,
   ) {
+    // A gendered word that is itself the insult ('siyr' also reads as English 'sir'), one of the
+    // author's own people ('к моей сестре', 'my wife'), or a word of a language written in another
+    // script than the post's declared one (Kazakh 'men' is 'I', not English 'men') says nothing about
+    // whom the abuse targets.
+    const insultWords = new Set<number>();
+    for (const { phrase, first, last } of occurrences) {
+      if (phrase.owner.kind === 'rule' && phrase.elements.length === 1) insultWords.add(first);
+      else if (phrase.owner.kind === 'frame' && phrase.owner.frame === 'firstPersonRecipient') this.afterFirstPerson.add(last + 1);
+    }
+    const declaredScript = lang === undefined ? undefined : lexicon.languageScripts.get(lang);
     for (const occurrence of occurrences) {
       const owner = occurrence.phrase.owner;
       const list = this.byKind.get(owner.kind) ?? [];
@@ -64,8 +91,15 @@ class Post {
         this.frames.set(owner.frame, frames);
         if (owner.frame === 'secondPerson') this.persons.add(occurrence.first);
       } else if (owner.kind === 'gender') {
-        this.signals.push({ index: occurrence.first, gender: owner.gender, explicit: true });
+        const foreign = declaredScript !== undefined && owner.script !== declaredScript;
+        if (!insultWords.has(occurrence.first) && !this.afterFirstPerson.has(occurrence.first) && !foreign) {
+          this.signals.push({ index: occurrence.first, gender: owner.gender, explicit: true });
+        }
         this.persons.add(occurrence.first);
+      } else if (owner.kind === 'homonym') {
+        const list = this.homonyms.get(owner.rule) ?? [];
+        list.push(occurrence);
+        this.homonyms.set(owner.rule, list);
       } else if (owner.kind === 'person') {
         this.persons.add(occurrence.first);
       } else if (owner.kind === 'rule' && isOneWord(occurrence) && !owner.rule.needsPerson) {
@@ -73,6 +107,27 @@ class Post {
       }
     }
     this.addAgreementSignals();
+    this.addAddressees(readings, transliteration);
+  }
+
+  /**
+   * Kazakh and Russian verbs and nouns carry the addressee in their ending ('оқып алыңдар', 'ақымақсың',
+   * 'пишешь'), so a post without a pronoun still addresses a person.
+   */
+  private addAddressees(readings: Reading[][], transliteration: boolean): void {
+    const suffixes = this.lexicon.addresseeSuffixes;
+    readings.forEach((wordReadings, index) => {
+      const addressed = wordReadings.some(
+        (reading) =>
+          suffixes.some(
+            (suffix) =>
+              scriptAllowed(suffix.script, reading, transliteration) &&
+              reading.skeleton.length >= suffix.skeleton.length + ADDRESSEE_MIN_STEM &&
+              reading.skeleton.endsWith(suffix.skeleton),
+          ),
+      );
+      if (addressed) this.persons.add(index);
+    });
   }
 
   occurrencesOf(kind: string): Occurrence[] {
@@ -88,12 +143,13 @@ class Post {
    * 'ты тупой', 'понял?' (a man). A word counts when it is itself a one-word insult without a gender of
    * its own ('Страшная, как...'), next to a word that makes it describe the addressee ('ты', 'бы',
    * 'сама'...), or ends a question; so 'канала' or 'своей' says nothing. Other words of an abuse phrase
-   * ('бы в подвал') and insults with a gender of their own ('шлюхой': the noun's ending, not the
-   * target's) are skipped.
+   * ('бы в подвал'), insults with a gender of their own ('шлюхой': the noun's ending, not the
+   * target's) and pronouns ('твой' agrees with what is owned) are skipped.
    */
   private addAgreementSignals(): void {
     if (this.lexicon.agreementSuffixes.length === 0) return;
     const near = this.occurrencesOf('agreementNear').map((o) => o.first);
+    const addressees = this.framesOf('secondPerson').map((o) => o.first);
     const selfAgreeing = new Set<number>();
     const skipped = new Set<number>();
     for (const o of this.occurrencesOf('rule')) {
@@ -102,14 +158,16 @@ class Post {
       if (isOneWord(o) && !rule.wordGender) selfAgreeing.add(o.first);
       else for (let i = o.first; i <= o.last; i++) skipped.add(i);
     }
+    for (const kind of ['secondPerson', 'firstPersonRecipient'] as const) for (const o of this.framesOf(kind)) skipped.add(o.first);
     this.tokens.forEach((token, index) => {
       const word = token.raw.toLowerCase();
       if (word.length < 4 || skipped.has(index) || near.includes(index)) return;
       const suffix = this.lexicon.agreementSuffixes.find((s) => word.endsWith(s.suffix));
       if (!suffix) return;
+      const close = (n: number) => Math.abs(n - index) <= AGREEMENT_REACH && this.sameClause(n, index);
       const closeToNear = near.some((n) => Math.abs(n - index) <= AGREEMENT_REACH && this.sameSentence(n, index));
       if (selfAgreeing.has(index) || closeToNear || token.punctuationAfter.startsWith('?')) {
-        this.signals.push({ index, gender: suffix.gender, explicit: false });
+        this.signals.push({ index, gender: suffix.gender, explicit: addressees.some(close) });
       }
     });
   }
@@ -155,18 +213,48 @@ class Post {
     return before || after;
   }
 
-  /** Words like 'тупая' or 'ugly' only insult when a person is in the sentence (not 'тупая политика'). */
+  /**
+   * Words like 'тупая' or 'ugly' only insult when a person is in the sentence (not 'тупая политика'), or
+   * when another insult stands beside them in the clause ('st*pid c*w', 'ugly old witch'): stacked
+   * insults are name-calling.
+   */
   hasPerson(occurrence: Occurrence): boolean {
     for (const index of this.persons) {
       if ((index < occurrence.first || index > occurrence.last) && this.sameSentence(index, occurrence.first)) return true;
     }
-    return false;
+    return this.occurrencesOf('rule').some(
+      (o) =>
+        o !== occurrence &&
+        ((o.last < occurrence.first && occurrence.first - o.last <= STACKED_INSULT_REACH) ||
+          (o.first > occurrence.last && o.first - occurrence.last <= STACKED_INSULT_REACH)) &&
+        this.sameClause(o.first, occurrence.first),
+    );
+  }
+
+  /**
+   * Whether the post shows the words at `occurrence` are a homonym ('курица' with 'картошка'): the
+   * author's own (for words with a literal sense), a homonym word anywhere in the post, or within the rule's `unlessWithin` words in the same sentence for words
+   * whose homonym is the noun they describe ('страшная авария', not 'страшная как война').
+   */
+  isHomonym(occurrence: Occurrence, rule: Rule): boolean {
+    // The author's own animal is the animal: 'наша корова опять ушла', 'our bitch had puppies'.
+    if (rule.hasLiteralSense && this.afterFirstPerson.has(occurrence.first)) return true;
+    const found = this.homonyms.get(rule) ?? [];
+    const within = rule.unlessWithin;
+    if (within === undefined) return found.length > 0;
+    return found.some(
+      (o) =>
+        this.sameSentence(o.first, occurrence.first) &&
+        Math.min(Math.abs(o.first - occurrence.last), Math.abs(occurrence.first - o.last)) <= within,
+    );
   }
 
   /**
    * Whom the words at `index` are aimed at, from the text: the nearest pronoun or gendered noun of the
-   * clause, else Russian agreement there, then the same in the sentence, then the insult's own gender
-   * (шлюха, дурак), then the nearest signal anywhere in the post. Undefined when nothing says.
+   * clause, else Russian agreement there, then the insult's own gender (шлюха, дегенерат: a word that
+   * names its target's sex outweighs a pronoun of another clause, 'Муж её — дегенерат, вот она и
+   * бесится'), then signals in the sentence, then the nearest anywhere in the post. Undefined when
+   * nothing says.
    */
   targetOf(index: number, wordGender: Gender | undefined): Gender | undefined {
     const nearest = (keep: (s: GenderSignal) => boolean) => {
@@ -179,9 +267,9 @@ class Post {
     return (
       nearest((s) => s.explicit && this.sameClause(s.index, index)) ??
       nearest((s) => !s.explicit && this.sameClause(s.index, index)) ??
+      wordGender ??
       nearest((s) => s.explicit && this.sameSentence(s.index, index)) ??
       nearest((s) => !s.explicit && this.sameSentence(s.index, index)) ??
-      wordGender ??
       nearest(() => true)
     );
   }
@@ -199,7 +287,7 @@ function mayBeTransliterated(lexicon: Lexicon, text: string, tokens: Token[], la
 }
 
 /**
- * Joins spaced-out letters ('с у к а') into one word where the joined letters are an abuse word: the
+ * Joins spaced-out letters ('с у к а') into one word where the joined letters are an insult: the
  * longest such stretch of a run first, then the rest of the run on either side ('т у п а я к у р и ц а'
  * is two words).
  */
@@ -207,6 +295,7 @@ function joinSpacedLetters(
   lexicon: Lexicon,
   text: string,
   tokens: Token[],
+  readings: Reading[][],
   hits: Set<number>[],
   transliteration: boolean,
 ): void {
@@ -215,11 +304,13 @@ function joinSpacedLetters(
       for (let first = runFirst; first + length - 1 <= runLast; first++) {
         const last = first + length - 1;
         const raw = tokens.slice(first, last + 1).map((t) => t.raw).join('');
-        const joinedHits = wordHits(lexicon, lexicon.normaliser.readings(raw, transliteration), transliteration);
-        if (![...joinedHits].some((p) => lexicon.abusePatterns.has(p))) continue;
+        const joinedReadings = lexicon.normaliser.readings(raw, transliteration);
+        const joinedHits = wordHits(lexicon, joinedReadings, transliteration);
+        if (![...joinedHits].some((p) => lexicon.insultPatterns.has(p))) continue;
         // Right side first: splicing the joined word in shifts the indexes after it.
         join(last + 1, runLast);
         tokens.splice(first, length, { ...tokens[first]!, end: tokens[last]!.end, raw, punctuationAfter: tokens[last]!.punctuationAfter });
+        readings.splice(first, length, joinedReadings);
         hits.splice(first, length, joinedHits);
         join(runFirst, first - 1);
         return;
@@ -240,12 +331,11 @@ function isIin(digits: string): boolean {
 
 function findRules(post: Post): Found[] {
   const found: Found[] = [];
-  const homonyms = new Set(post.occurrencesOf('homonym').map((o) => (o.phrase.owner.kind === 'homonym' ? o.phrase.owner.rule : undefined)));
   for (const occurrence of post.occurrencesOf('rule')) {
     const owner = occurrence.phrase.owner;
     if (owner.kind !== 'rule') continue;
     const { rule } = owner;
-    if (homonyms.has(rule) || post.isMention(occurrence) || post.isNegated(occurrence)) continue;
+    if (post.isHomonym(occurrence, rule) || post.isMention(occurrence) || post.isNegated(occurrence)) continue;
     if (rule.needsPerson && !post.hasPerson(occurrence)) continue;
     found.push({
       category: rule.category,
@@ -292,9 +382,10 @@ export function createClassifier(lexicon: Lexicon): Classifier {
     const { normaliser } = lexicon;
     const tokens = normaliser.tokenise(text);
     const transliteration = mayBeTransliterated(lexicon, text, tokens, lang);
-    const hits = tokens.map((t) => wordHits(lexicon, normaliser.readings(t.raw, transliteration), transliteration));
-    joinSpacedLetters(lexicon, text, tokens, hits, transliteration);
-    const post = new Post(lexicon, text, tokens, findPhrases(lexicon, tokens, hits));
+    const readings = tokens.map((t) => normaliser.readings(t.raw, transliteration));
+    const hits = readings.map((r) => wordHits(lexicon, r, transliteration));
+    joinSpacedLetters(lexicon, text, tokens, readings, hits, transliteration);
+    const post = new Post(lexicon, text, tokens, readings, findPhrases(lexicon, tokens, hits), transliteration, lang);
 
     // Overlapping evidence of one category is one finding ('Место бабы — на кухне' matches two phrases):
     // the heaviest, then widest, stands for it.

@@ -12,7 +12,7 @@ import { z } from 'zod';
 import { Normaliser, type Script } from './normalise.js';
 
 /** Version of the matching code; the lexicon's content hash is appended to make the classifier version. */
-export const ENGINE_VERSION = '1.0.0';
+export const ENGINE_VERSION = '1.1.0';
 
 export type Gender = 'f' | 'm';
 const GenderSchema = z.enum(['f', 'm']);
@@ -32,6 +32,8 @@ const RuleSchema = z
     needsPerson: z.boolean().optional(),
     /** Words that show a homonym; '@name' stands for the words of contexts.name. */
     unless: z.array(z.string().min(1)).optional(),
+    /** How many words away a homonym word may stand (default: anywhere in the post). */
+    unlessWithin: z.number().int().min(1).optional(),
   })
   .strict();
 
@@ -71,6 +73,7 @@ const LanguageFileSchema = z
       .strict()
       .optional(),
     persons: PhraseList,
+    addressee: z.object({ about: About, suffixes: z.array(z.string().min(1)) }).strict().optional(),
     contexts: z.record(z.string(), PhraseList).optional(),
     rules: z.array(RuleSchema),
   })
@@ -159,13 +162,17 @@ export interface Rule {
   wordGender?: Gender;
   targetGender?: Gender;
   needsPerson: boolean;
+  /** Whether the words have a literal sense (the rule lists homonym words): the author's own cow is a cow. */
+  hasLiteralSense: boolean;
+  /** How many words from the match a homonym word must be to show a homonym; undefined: anywhere. */
+  unlessWithin?: number;
 }
 
 export type PhraseOwner =
   | { kind: 'rule'; rule: Rule }
   | { kind: 'homonym'; rule: Rule }
   | { kind: 'frame'; frame: FrameKind }
-  | { kind: 'gender'; gender: Gender }
+  | { kind: 'gender'; gender: Gender; script: Script | 'any' }
   | { kind: 'person' }
   | { kind: 'agreementNear' }
   | { kind: 'doxxingPersonal' }
@@ -203,10 +210,23 @@ export interface Lexicon {
   categoryTargetGender: Map<string, Gender | undefined>;
   trie: TrieNode;
   phrasesByFirstPattern: Map<number, Phrase[]>;
-  /** Ids of the word patterns abuse rules use: only these are looked for in masked or spaced-out words. */
+  /** Ids of the word patterns abuse rules use: only these are looked for in masked words. */
   abusePatterns: Set<number>;
+  /**
+   * Ids of the word patterns that are an insult on their own (one-word rule phrases): spaced-out letters
+   * are joined only into these, so a phrase's other words ('не', 'бы') do not swallow the letters.
+   */
+  insultPatterns: Set<number>;
   /** Russian agreement endings (lower case, as written: ы and и differ here), by the gender they mark. */
   agreementSuffixes: Array<{ suffix: string; gender: Gender }>;
+  /**
+   * Skeletons of word endings that address someone (Kazakh -ыңдар, -сың; Russian -ешь): a word with one
+   * puts a person in its sentence. Written in a language's script, they match Latin words only when the
+   * post may be transliterated, like stems.
+   */
+  addresseeSuffixes: Array<{ skeleton: string; script: Script }>;
+  /** The script each language's lexicon is written in, by language code. */
+  languageScripts: Map<string, Script>;
   /** Lower-case words that mark a Latin-script post as English, not transliterated Russian or Kazakh. */
   latinMarkers: Set<string>;
   doxxing: { category: string; weight: number; detectors: DoxxingDetector[] };
@@ -270,6 +290,7 @@ export function loadLexicon(dir: string = defaultLexiconDir()): Lexicon {
   const builder = new Builder(normaliser);
   const agreementSuffixes: Lexicon['agreementSuffixes'] = [];
   const latinMarkers = new Set<string>();
+  const addresseeSuffixes: Lexicon['addresseeSuffixes'] = [];
   for (const { file, data } of languages) {
     builder.addLanguage(file, data, new Set(Object.keys(categories.categories)));
     for (const gender of ['f', 'm'] as const) {
@@ -278,6 +299,9 @@ export function loadLexicon(dir: string = defaultLexiconDir()): Lexicon {
       }
     }
     for (const word of data.latinMarkers?.match ?? []) latinMarkers.add(word.toLowerCase());
+    for (const suffix of data.addressee?.suffixes ?? []) {
+      addresseeSuffixes.push({ skeleton: normaliser.skeleton(suffix.toLowerCase()), script: data.script });
+    }
   }
   builder.leaveLanguage();
   builder.addPhrases(doxxing.personal.match, 'any', undefined, { kind: 'doxxingPersonal' }, DOXXING_FILE);
@@ -292,7 +316,10 @@ export function loadLexicon(dir: string = defaultLexiconDir()): Lexicon {
     trie: builder.trie,
     phrasesByFirstPattern: builder.phrasesByFirstPattern,
     abusePatterns: builder.abusePatterns,
+    insultPatterns: builder.insultPatterns,
     agreementSuffixes,
+    addresseeSuffixes,
+    languageScripts: new Map(languages.map(({ data }) => [data.lang, data.script])),
     latinMarkers,
     doxxing: {
       category: doxxing.category,
@@ -308,6 +335,7 @@ class Builder {
   readonly phrasesByFirstPattern = new Map<number, Phrase[]>();
   private readonly patternsByKey = new Map<string, WordPattern>();
   readonly abusePatterns = new Set<number>();
+  readonly insultPatterns = new Set<number>();
   private patternCount = 0;
   private paradigms = new Map<string, Paradigm>();
   private defaultParadigm = '';
@@ -331,7 +359,9 @@ class Builder {
     for (const kind of FRAME_KINDS) {
       this.addPhrases(data.frames[kind].match, script, undefined, { kind: 'frame', frame: kind }, file);
     }
-    for (const gender of ['f', 'm'] as const) this.addPhrases(data.gender[gender], script, undefined, { kind: 'gender', gender }, file);
+    for (const gender of ['f', 'm'] as const) {
+      this.addPhrases(data.gender[gender], script, undefined, { kind: 'gender', gender, script }, file);
+    }
     this.addPhrases(data.persons.match, script, undefined, { kind: 'person' }, file);
     this.addPhrases(data.agreement?.near ?? [], script, undefined, { kind: 'agreementNear' }, file);
     for (const spec of data.rules) {
@@ -345,6 +375,8 @@ class Builder {
         wordGender: spec.wordGender,
         targetGender: spec.targetGender,
         needsPerson: spec.needsPerson ?? false,
+        hasLiteralSense: (spec.unless ?? []).length > 0,
+        unlessWithin: spec.unlessWithin,
       };
       this.addPhrases(spec.match, script, rule, { kind: 'rule', rule }, file);
       const unless = (spec.unless ?? []).flatMap((u) => {
@@ -388,6 +420,7 @@ class Builder {
         gap = 0;
       }
       if (elements.length === 0) throw new Error(`abuse lexicon ${file}: empty phrase "${text}"`);
+      if (rule && elements.length === 1) for (const p of elements[0]!.patterns) this.insultPatterns.add(p);
       const phrase: Phrase = { elements, owner };
       for (const first of elements[0]!.patterns) {
         const list = this.phrasesByFirstPattern.get(first) ?? [];

@@ -3,7 +3,7 @@
  * against spelled-out forms for a masked word), and where the lexicon's phrases occur.
  */
 import type { Lexicon, Phrase, TrieNode, WordPattern } from './lexicon.js';
-import type { Reading, Token } from './normalise.js';
+import type { Reading, Script, Token } from './normalise.js';
 
 /** Where a phrase occurs: its first and last word (token indexes). */
 export interface Occurrence {
@@ -12,12 +12,9 @@ export interface Occurrence {
   last: number;
 }
 
-function scriptAllowed(pattern: WordPattern, reading: Reading, transliteration: boolean): boolean {
-  return (
-    pattern.script === 'any' ||
-    pattern.script === reading.script ||
-    (transliteration && pattern.script === 'cyrillic' && reading.script === 'latin')
-  );
+/** Whether a stem or ending written in `script` may match a word read in `reading.script`. */
+export function scriptAllowed(script: Script | 'any', reading: Reading, transliteration: boolean): boolean {
+  return script === 'any' || script === reading.script || (transliteration && script === 'cyrillic' && reading.script === 'latin');
 }
 
 function endingMatches(pattern: WordPattern, stemEnd: number, skeleton: string): boolean {
@@ -41,7 +38,7 @@ export function wordHits(lexicon: Lexicon, readings: Reading[], transliteration:
     let node = lexicon.trie.children.get(skeleton[0]!);
     for (let i = 1; node !== undefined; i++) {
       for (const pattern of node.patterns) {
-        if (scriptAllowed(pattern, reading, transliteration) && endingMatches(pattern, i, skeleton)) hits.add(pattern.id);
+        if (scriptAllowed(pattern.script, reading, transliteration) && endingMatches(pattern, i, skeleton)) hits.add(pattern.id);
       }
       if (i >= skeleton.length) break;
       node = node.children.get(skeleton[i]!);
@@ -70,7 +67,7 @@ function maskedHits(lexicon: Lexicon, reading: Reading, transliteration: boolean
   let best: number[] = [];
   const reached = (node: TrieNode, at: number, extra: number) => {
     for (const pattern of node.patterns) {
-      if (!lexicon.abusePatterns.has(pattern.id) || !scriptAllowed(pattern, reading, transliteration)) continue;
+      if (!lexicon.abusePatterns.has(pattern.id) || !scriptAllowed(pattern.script, reading, transliteration)) continue;
       const rest = skeleton.slice(at);
       if (rest.includes('*') ? pattern.match === 'exact' : !endingMatches(pattern, at, skeleton)) continue;
       if (extra < fewestExtra) [fewestExtra, best] = [extra, []];

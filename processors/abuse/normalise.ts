@@ -231,23 +231,30 @@ function expandLeet(word: string, table: Record<string, string | string[]>): str
   return spellings;
 }
 
-/** [start, end) ranges of the text inside quotation marks: «», „“, “”, and straight double quotes. */
+const LETTER = /[\p{L}\p{N}]/u;
+/** Quotation marks that also serve as apostrophes: they open only before a word and close only after one. */
+const SINGLE_QUOTES = new Map([["'", "'"], ['‘', '’']]);
+const DOUBLE_QUOTES = new Map([['«', '»'], ['„', '“'], ['“', '”'], ['"', '"']]);
+
+/**
+ * [start, end) ranges of the text inside quotation marks: «», „“, “”, straight double quotes, and single
+ * quotes ('slut', ‘hag’) where they stand at a word's edge — so the apostrophes of "she's" and
+ * "husband's" open and close nothing.
+ */
 function quotedRanges(text: string): Array<[number, number]> {
   const ranges: Array<[number, number]> = [];
   const expected: string[] = [];
   let openedAt = 0;
+  const isLetter = (i: number) => i >= 0 && i < text.length && LETTER.test(text[i]!);
   for (let i = 0; i < text.length; i++) {
     const ch = text[i]!;
-    let opens: string | undefined;
-    if (expected.length > 0 && ch === expected[expected.length - 1]) {
+    const single = ch === "'" || ch === '’' || ch === '‘';
+    if (expected.length > 0 && ch === expected[expected.length - 1] && !(single && isLetter(i + 1))) {
       expected.pop();
       if (expected.length === 0) ranges.push([openedAt, i]);
       continue;
     }
-    if (ch === '«') opens = '»';
-    else if (ch === '„') opens = '“';
-    else if (ch === '“') opens = '”';
-    else if (ch === '"') opens = '"';
+    const opens = DOUBLE_QUOTES.get(ch) ?? (!isLetter(i - 1) && isLetter(i + 1) ? SINGLE_QUOTES.get(ch) : undefined);
     if (opens === undefined) continue;
     if (expected.length === 0) openedAt = i + 1;
     expected.push(opens);

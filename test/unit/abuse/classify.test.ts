@@ -175,6 +175,84 @@ describe('classify: not abuse', () => {
   });
 });
 
+describe('classify: generalisation mechanisms', () => {
+  it('reads Kazakh and Russian second-person endings as addressing a person', () => {
+    expectAbuse('Надандар, заңды оқып алыңдар', 'intellect', true, 'kk');
+    expectAbuse('Туповатая, пишешь всякую чушь', 'intellect', true);
+  });
+
+  it('stacked insults are name-calling without another person word', () => {
+    expectAbuse('st*pid c*w', 'dehumanizing', true, 'en');
+    expectAbuse('Ugly old witch, retire already', 'appearance', true, 'en');
+  });
+
+  it('a homonym guard of an adjective looks only at the words beside it', () => {
+    expectClean('Страшная пробка на Аль-Фараби');
+    expectAbuse('Страшная как атомная война, вот мужики и не смотрят', 'appearance', true);
+  });
+
+  it('single quotes quote, apostrophes do not', () => {
+    expectClean("Words like 'slut' and 'hag' are used to silence women. Call it out.", 'en');
+    expectAbuse("She's a dumb slag", 'sexual_slur', true, 'en');
+  });
+
+  it('quoted abuse in a post where the author speaks of themselves is testimony', () => {
+    expectClean('Под каждым моим постом комментарии вроде «иди борщ вари». Устала.');
+    expectClean('Его родственники писали, что я шалава и сама виновата.');
+  });
+
+  it("the author's own animal is the animal", () => {
+    expectClean('Наша корова Бурёнка опять ушла к соседям');
+  });
+
+  it("the target is not the insult itself, the author's relative, or a word of another script's language", () => {
+    expectAbuse('semiz siyr, dieta jasa', 'dehumanizing', true, 'kk');
+    expectAbuse('Сдохни, мразь, ты избивал жену', 'self_harm', false);
+    expectAbuse('Муж её — алкаш и дегенерат, вот она и бесится', 'intellect', false);
+    expectAbuse('Этот аким — вор и мразь', 'dehumanizing', false);
+  });
+
+  it('spaced-out letters join only into insults, not into other words of a phrase', () => {
+    expectAbuse('т у п а я  к у р и ц а, иди отсюда', 'dehumanizing', true);
+  });
+});
+
+describe('classify: innocent senses of words in abuse phrases', () => {
+  it.each([
+    ['ru', 'Пусть дети занимаются спортом после школы'],
+    ['ru', 'Выпей таблетку и ложись спать'],
+    ['ru', 'Дни этого режима сочтены'],
+    ['ru', 'Встретимся у подъезда в 8, пойдём на серуен'],
+    ['ru', 'Настоящая женщина не сдаётся'],
+    ['ru', 'Айгерим вышла замуж, ей 25'],
+    ['ru', 'Сама легла в больницу на обследование'],
+    ['ru', 'Повешу плакат на стену к митингу'],
+    ['ru', 'Пустим петицию по кругу'],
+    ['ru', 'Поздравляем всех хранительниц очага!'],
+    ['ru', 'Если бы он не избил её, она была бы жива'],
+    ['ru', 'Она пошла рожать в три ночи'],
+    ['ru', 'Вечером играли с братом в дурака'],
+    ['ru', 'Купили козу для дачи, дети в восторге'],
+    ['kk', 'Ертең үйіңе барамын, дастарқан жайып қой'],
+    ['kk', 'Бетіме крем жағып, суретке түсіремін'],
+    ['kk', 'Қой сойып тастаймын, қонақтар келеді'],
+    ['kk', 'Ерте тұрмысқа шығу мәселесі талқыланды'],
+    ['kk', 'Ақылды кадрлар жетпейді'],
+    ['kk', 'Ит сияқты адал дос'],
+    ['kk', 'qanshyk itimiz kushiktedi, kim alady?'],
+    ['en', "I hope she's not hurt after the march"],
+    ['en', 'I know where kids can learn coding for free'],
+    ['en', 'This is a witch hunt against the activists'],
+    ['en', 'Go have fun with your kids this weekend'],
+    ["en", "I'll make my husband dinner tonight"],
+    ['en', 'She will never see her son again'],
+    ['en', "Women shouldn't be excluded from politics"],
+    ['en', 'Stop crying wolf about inflation'],
+  ])('%s: %s', (lang, text) => {
+    expectClean(text, lang);
+  });
+});
+
 describe('classify: verdict', () => {
   it('matches the AbuseVerdict schema, with the evidence span as written in the text', () => {
     const text = 'Ну ты и Ш-Л-Ю-Х-А, а ещё с*ка и Cуkа';
