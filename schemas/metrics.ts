@@ -33,18 +33,28 @@ export const CooccurrenceMetric = z.object({
 });
 export type CooccurrenceMetric = z.infer<typeof CooccurrenceMetric>;
 
-/** Abuse counts per tag × platform × minute; the share toward women and its interval are computed at query time. */
+const Share = z.number().min(0).max(1);
+
+/** Abuse counts per tag × platform × classifier version × minute, with this window's share toward women. */
 export const AbuseMetric = z.object({
   schema: z.literal('tagpulse.abuse/1'),
   ...WindowKey,
   tag: z.string(),
   platform: Platform,
+  /** Classified posts with the tag. */
   posts: z.number().int().nonnegative(),
   abusive: z.number().int().nonnegative(),
   abusiveTowardWomen: z.number().int().nonnegative(),
   /** Abusive posts per category (a post may count in several). */
   categories: z.record(z.string(), z.number().int().nonnegative()),
   classifierVersion: z.string(),
+  /**
+   * abusiveTowardWomen / posts in this window, and its Wilson 95% score interval. Shares do not add up: over
+   * several windows, sum the counts and compute the share from the sums (docs/metrics.md#abuse).
+   */
+  shareTowardWomen: Share,
+  shareTowardWomenLow: Share,
+  shareTowardWomenHigh: Share,
 });
 export type AbuseMetric = z.infer<typeof AbuseMetric>;
 
@@ -53,6 +63,8 @@ export const LateDataMetric = z.object({
   schema: z.literal('tagpulse.late/1'),
   ...WindowKey,
   platform: Platform,
+  /** Canonical tags of the late post(s), so late counts can be filtered by tag like the volumes they are missing from. */
+  tags: z.array(z.string()),
   /** Posts refused by the window stores because their window had closed. */
   posts: z.number().int().nonnegative(),
   /** When this count was last updated (arrival time). */

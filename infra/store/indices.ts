@@ -112,21 +112,29 @@ function metricIndex(logical: string, properties: Record<string, unknown>, extra
 export const METRIC_INDICES: IndexDefinition[] = [
   metricIndex('metrics-volume', { tag: keyword, platform: keyword, lang: keyword, posts: count, authors: count }),
   metricIndex('metrics-cooccurrence', { tagA: keyword, tagB: keyword, platform: keyword, count }),
-  metricIndex(
-    'metrics-abuse',
-    {
-      tag: keyword,
-      platform: keyword,
-      posts: count,
-      abusive: count,
-      abusiveTowardWomen: count,
-      categories: { type: 'object', dynamic: true },
-      classifierVersion: keyword,
-    },
-    // Category names are data (the lexicon's), so each becomes a long field under `categories` as it first appears.
-    { dynamic_templates: [{ abuse_categories: { path_match: 'categories.*', mapping: count } }] },
-  ),
-  metricIndex('metrics-late', { platform: keyword, posts: count, updatedAt: date }),
+  // v2: the window's share toward women and its Wilson interval.
+  {
+    ...metricIndex(
+      'metrics-abuse',
+      {
+        tag: keyword,
+        platform: keyword,
+        posts: count,
+        abusive: count,
+        abusiveTowardWomen: count,
+        categories: { type: 'object', dynamic: true },
+        classifierVersion: keyword,
+        shareTowardWomen: { type: 'double' },
+        shareTowardWomenLow: { type: 'double' },
+        shareTowardWomenHigh: { type: 'double' },
+      },
+      // Category names are data (the lexicon's), so each becomes a long field under `categories` as it first appears.
+      { dynamic_templates: [{ abuse_categories: { path_match: 'categories.*', mapping: count } }] },
+    ),
+    version: 2,
+  },
+  // v2: `tags` of the late posts.
+  { ...metricIndex('metrics-late', { platform: keyword, tags: keyword, posts: count, updatedAt: date }), version: 2 },
 ];
 
 export const ALL_INDICES: IndexDefinition[] = [POSTS_INDEX, ...METRIC_INDICES];

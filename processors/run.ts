@@ -1,0 +1,209 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import type { Admin, Kafka } from 'kafkajs';
+import { UserFacingError } from '../cli/command.js';
+import { createKafka } from '../infra/kafka/client.js';
+import { topicNames } from '../infra/kafka/topics.js';
+import { createLogger } from '../infra/log.js';
+import { openStore } from '../infra/store/open.js';
+import type { SearchStore } from '../infra/store/search-store.js';
+import type { TagpulseConfig } from '../schemas/index.js';
+import { caughtUp, StageProgress, type Counts } from './runtime/progress.js';
+import { restoreStores } from './runtime/restore.js';
+import { TRANSACTION_TIMEOUT_MS, TransactionalStage } from './runtime/transactional-stage.js';
+import { SearchSink } from './sink/search-sink.js';
+import { buildTopology, type StageName, type Topology } from './topology.js';
+
+const log = createLogger('process');
+
+export interface RunOptions {
+  stages: readonly StageName[];
+  /** Return once every input partition of every stage is read to its end with nothing in flight. */
+  untilIdle?: boolean;
+  /** Stop (gracefully: the batch in flight finishes) when aborted. */
+  signal?: AbortSignal;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Counts per stage over the whole run, from committed batches only. */
+export type RunSummary = Partial<Record<StageName, Counts>>;
+
+const IDLE_CHECK_INTERVAL_MS = 250;
+const MAX_RESTART_DELAY_MS = 30_000;
+/** A run that lasted this long before failing was healthy: the next failure starts the backoff afresh. */
+const HEALTHY_RUN_MS = 60_000;
+
+/** Consumer group and transactional id of a stage: per topic prefix, so deployments sharing a broker stay apart. */
+export function stageId(config: TagpulseConfig, stage: StageName): string {
+  return `${config.kafka.clientId}.${config.kafka.topicPrefix}.${stage}`;
+}
+
+/** Errors a restart cannot cure, as what to tell the user. */
+export function fatal(error: unknown, config: TagpulseConfig): UserFacingError | undefined {
+  if (error instanceof UserFacingError) return error;
+  type Chain = { type?: string; cause?: unknown; originalError?: unknown } | undefined;
+  for (let cause = error as Chain; cause; cause = (cause.cause ?? cause.originalError) as Chain) {
+    // The broker bumped the transactional id's epoch: a newer producer registered it (another process runs the
+    // same stage), or a transaction outlived its timeout. Restarting would fence the other process in turn.
+    if (cause.type === 'INVALID_PRODUCER_EPOCH' || cause.type === 'PRODUCER_FENCED') {
+      return new UserFacingError(
+        `this process was fenced off a stage for topic prefix "${config.kafka.topicPrefix}": another \`tagpulse process\` runs it ` +
+          `(run each stage in one process only), or a transaction stalled past ${TRANSACTION_TIMEOUT_MS / 1000} s; nothing was counted twice`,
+      );
+    }
+    // The same batch would make the same record again on every restart: retrying would stall the stage forever.
+    if (cause.type === 'MESSAGE_TOO_LARGE' || cause.type === 'RECORD_LIST_TOO_LARGE') {
+      return new UserFacingError(
+        `a stage produced a record larger than its topic's max.message.bytes and stopped with nothing of that batch ` +
+          `committed (a restart would produce it again); raise max.message.bytes of the "${config.kafka.topicPrefix}." topics, then run again`,
+      );
+    }
+  }
+  return undefined;
+}
+
+/** Every stage with the topics it reads. */
+function stageInputs(topology: Topology): Array<[StageName, string[]]> {
+  const inputs: Array<[StageName, string[]]> = topology.streams.map((stage) => [stage.name, [stage.input]]);
+  if (topology.sink) inputs.push(['sink', topology.sink.routes.map((route) => route.topic)]);
+  return inputs;
+}
+
+/**
+ * Runs the processors of `options.stages` until aborted, or with `untilIdle` until caught up; returns what
+ * they did. Any failure of a stage stops every stage and starts them again from what Kafka committed, with
+ * backoff: the same path as a start after a crash, so it is the one that is tested.
+ */
+export async function runProcessors(config: TagpulseConfig, options: RunOptions): Promise<RunSummary> {
+  const topology = buildTopology(config, options.stages, options.env);
+  const kafka = createKafka(config.kafka, 'process');
+  const admin = kafka.admin();
+  try {
+    await admin.connect();
+  } catch (error) {
+    throw new UserFacingError(
+      `cannot reach Kafka at ${config.kafka.brokers.join(', ')} (${(error as Error).message}); start it with \`tagpulse stack up\` or fix kafka.brokers in the config`,
+    );
+  }
+  let store: SearchStore | undefined;
+  try {
+    const partitions = await inputPartitions(admin, stageInputs(topology).flatMap(([, inputs]) => inputs));
+    if (topology.sink) store = await openStore(config, options.env);
+    const progress = new Map(stageInputs(topology).map(([stage, inputs]) => [stage, new StageProgress(stage, stageId(config, stage), inputs)]));
+    const summary = (): RunSummary => Object.fromEntries([...progress].map(([stage, p]) => [stage, p.totals]));
+    for (let attempt = 0; ; attempt++) {
+      const startedAt = Date.now();
+      const run = new Run(config, kafka, topology, partitions, store, progress);
+      try {
+        await run.start();
+        await Promise.race([run.failed, ...(options.untilIdle ? [run.idle(admin)] : []), aborted(options.signal)]);
+        await run.stop();
+        return summary();
+      } catch (error) {
+        await run.stop().catch((stopError: unknown) => log.warn('stopping after a failure failed', { error: stopError }));
+        const cannotCure = fatal(error, config);
+        if (cannotCure) throw cannotCure;
+        if (Date.now() - startedAt > HEALTHY_RUN_MS) attempt = 0;
+        const wait = Math.min(MAX_RESTART_DELAY_MS, 1000 * 2 ** attempt);
+        log.warn('a stage failed; restarting every stage from the committed state', { error, attempt, restartInMs: wait });
+        await delay(wait, undefined, { signal: options.signal }).catch(() => undefined);
+        if (options.signal?.aborted) return summary();
+      }
+    }
+  } finally {
+    await store?.close();
+    await admin.disconnect();
+  }
+}
+
+/** Partition counts of the stages' input topics; a missing topic means init has not run. */
+async function inputPartitions(admin: Admin, topics: readonly string[]): Promise<Map<string, number>> {
+  const inputs = [...new Set(topics)];
+  const existing = new Set(await admin.listTopics());
+  const missing = inputs.filter((topic) => !existing.has(topic));
+  if (missing.length > 0) throw new UserFacingError(`topic ${missing.join(', ')} does not exist; run \`tagpulse init\` first`);
+  const metadata = await admin.fetchTopicMetadata({ topics: inputs });
+  return new Map(metadata.topics.map((t) => [t.name, t.partitions.length]));
+}
+
+function aborted(signal: AbortSignal | undefined): Promise<void> {
+  if (!signal) return new Promise(() => undefined);
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+}
+
+/** One start of every stage; thrown away whole when any stage fails. */
+class Run {
+  readonly #streams: TransactionalStage[];
+  readonly #sink: SearchSink | undefined;
+  readonly #stores;
+  readonly #stopIdle = new AbortController();
+
+  constructor(
+    private readonly config: TagpulseConfig,
+    kafka: Kafka,
+    topology: Topology,
+    partitions: ReadonlyMap<string, number>,
+    store: SearchStore | undefined,
+    private readonly progress: ReadonlyMap<string, StageProgress>,
+  ) {
+    const changelogTopic = topicNames(config.kafka.topicPrefix).changelog;
+    const processors = topology.streams.map((stage) => ({ stage, processor: stage.create(partitions.get(stage.input)!) }));
+    this.#stores = processors.flatMap(({ processor }) => processor.stores);
+    this.#streams = processors.map(
+      ({ stage, processor }) =>
+        new TransactionalStage(
+          kafka,
+          processor,
+          { input: stage.input, groupId: stageId(config, stage.name), transactionalId: stageId(config, stage.name), changelogTopic },
+          progress.get(stage.name)!,
+        ),
+    );
+    this.#sink =
+      topology.sink && store
+        ? new SearchSink(
+            kafka,
+            store,
+            { groupId: stageId(config, 'sink'), routes: topology.sink.routes, deadLetterTopic: topicNames(config.kafka.topicPrefix).deadLetter },
+            progress.get('sink')!,
+          )
+        : undefined;
+  }
+
+  /** Rejects with the first failure of any stage. */
+  get failed(): Promise<never> {
+    return Promise.race([...this.#streams, ...(this.#sink ? [this.#sink] : [])].map((s) => s.failure.promise));
+  }
+
+  /**
+   * Fence every predecessor first, then restore the state they committed, then consume from their offsets.
+   * The consumers join their groups together: after a crash each join waits for the dead member's session to
+   * expire, and those waits overlap instead of adding up.
+   */
+  async start(): Promise<void> {
+    for (const stage of this.#streams) await stage.fence();
+    if (this.#stores.length > 0) {
+      const started = Date.now();
+      const records = await restoreStores(this.config, topicNames(this.config.kafka.topicPrefix).changelog, this.#stores);
+      log.info('state restored', { records, ms: Date.now() - started });
+    }
+    await Promise.all([...this.#streams.map((stage) => stage.start()), ...(this.#sink ? [this.#sink.start()] : [])]);
+  }
+
+  /** Resolves once every stage is caught up (see caughtUp). */
+  async idle(admin: Admin): Promise<void> {
+    const stages = [...this.progress.values()];
+    for (;;) {
+      // A check that fails (the broker busy electing a coordinator) only means: not known to be idle yet.
+      const idle = await caughtUp(admin, stages).catch((error: unknown) => log.debug('idle check failed', { error }));
+      if (idle) return;
+      await delay(IDLE_CHECK_INTERVAL_MS, undefined, { signal: this.#stopIdle.signal });
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.#stopIdle.abort();
+    const results = await Promise.allSettled([...this.#streams.map((s) => s.stop()), ...(this.#sink ? [this.#sink.stop()] : [])]);
+    const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failure) throw failure.reason;
+  }
+}

@@ -1,0 +1,163 @@
+import { Partitioners, type Consumer, type EachBatchPayload, type Kafka, type Message, type Producer, type TopicMessages } from 'kafkajs';
+import { addCounts, type StageProgress } from './progress.js';
+import type { Emit, StreamProcessor } from './processor.js';
+import { stageConsumer, StageFailure } from './stage-consumer.js';
+
+/** A transaction that stays open this long (a stuck or dead process) is aborted by the broker. */
+export const TRANSACTION_TIMEOUT_MS = 30_000;
+
+/**
+ * The most bytes of keys and values one produce request carries. kafkajs writes all of a request's messages
+ * for one partition as one record batch, and the broker refuses a record batch over the topic's
+ * `max.message.bytes` (1 MiB on the metric and changelog topics): a large input batch republishes thousands of
+ * cells, which as one request would be refused on every retry and stall the stage for good.
+ */
+const MAX_REQUEST_BYTES = 512 * 1024;
+
+/** Per-record overhead in a record batch (lengths, offset and timestamp deltas, attributes), rounded up. */
+const RECORD_OVERHEAD_BYTES = 32;
+
+const sizeOf = (message: Message): number =>
+  RECORD_OVERHEAD_BYTES + (message.key ? Buffer.byteLength(message.key) : 0) + (message.value ? Buffer.byteLength(message.value) : 0);
+
+/**
+ * Splits a transaction's outputs into produce requests of at most `maxBytes` each (a single larger message goes
+ * alone), keeping every topic's messages in their order, so each key's records stay in the order they were emitted.
+ */
+export function produceRequests(outputs: ReadonlyMap<string, readonly Message[]>, maxBytes = MAX_REQUEST_BYTES): TopicMessages[][] {
+  const requests: TopicMessages[][] = [];
+  let request = new Map<string, Message[]>();
+  let bytes = 0;
+  const flush = () => {
+    if (request.size > 0) requests.push([...request].map(([topic, messages]) => ({ topic, messages })));
+    request = new Map();
+    bytes = 0;
+  };
+  for (const [topic, messages] of outputs) {
+    for (const message of messages) {
+      const size = sizeOf(message);
+      if (bytes > 0 && bytes + size > maxBytes) flush();
+      let batch = request.get(topic);
+      if (batch === undefined) request.set(topic, (batch = []));
+      batch.push(message);
+      bytes += size;
+    }
+  }
+  flush();
+  return requests;
+}
+
+/**
+ * Runs one stream processor exactly once: consume → transform → produce inside Kafka transactions.
+ *
+ * For every batch (the records of one input partition), one transaction carries the processor's outputs, the
+ * changelog records of every state change the batch made, and the input offsets after the batch
+ * (`sendOffsets`, so they commit to the consumer group only if the transaction commits); then the transaction
+ * commits. Readers are read_committed, so a batch's effects become visible all together or never. On any
+ * failure the transaction is aborted and the stage fails; the runner then throws this instance away and
+ * starts again from what was committed: consumer offsets and, restored from the changelog, the state that
+ * belongs to them. A process killed mid-batch leaves an open transaction that the next start aborts.
+ *
+ * One transactional id per stage (per topic prefix): that is right while one process runs all partitions of
+ * a stage, which the windows need (a window gathers posts from every partition). The broker fences the older of
+ * two producers with the same id, so a second process running the same stage makes the first fail with a fenced
+ * error instead of double counting; and a restarted process fences whatever its crashed predecessor left open,
+ * which is what makes SIGKILL safe. Scaling out would need state partitioned by window key (a repartition topic)
+ * and one transactional id per instance.
+ */
+export class TransactionalStage {
+  readonly failure = new StageFailure();
+  readonly #producer: Producer;
+  readonly #consumer: Consumer;
+
+  constructor(
+    kafka: Kafka,
+    private readonly processor: StreamProcessor,
+    private readonly wiring: { input: string; groupId: string; transactionalId: string; changelogTopic: string },
+    private readonly progress: StageProgress,
+  ) {
+    this.#producer = kafka.producer({
+      transactionalId: wiring.transactionalId,
+      idempotent: true,
+      maxInFlightRequests: 1,
+      transactionTimeout: TRANSACTION_TIMEOUT_MS,
+      createPartitioner: Partitioners.DefaultPartitioner,
+      // The coordinator answers CONCURRENT_TRANSACTIONS while it still completes the previous transaction of this
+      // id (our own last commit, or the open transaction of a killed predecessor it is aborting); it takes
+      // milliseconds, so retry soon, as the Java client does, rather than after the client-wide 200 ms. Ten
+      // doublings keep the same patience (about 50 s) for a broker that is really gone.
+      retry: { initialRetryTime: 25, retries: 10 },
+    });
+    this.#consumer = stageConsumer(kafka, wiring.groupId);
+    this.failure.watch(this.#consumer);
+    progress.follow(this.#consumer);
+  }
+
+  /**
+   * Registers the transactional id with the broker, which bumps its epoch: any transaction a previous
+   * incarnation left open is aborted, and that incarnation, if it still lives, is fenced off. Must happen before
+   * the changelog is restored and before the consumer reads its committed offsets, or those could still change.
+   */
+  async fence(): Promise<void> {
+    await this.#producer.connect();
+    await (await this.#producer.transaction()).abort();
+  }
+
+  /** Starts consuming from the committed offsets (fence and restore first). */
+  async start(): Promise<void> {
+    await this.#consumer.connect();
+    await this.#consumer.subscribe({ topics: [this.wiring.input], fromBeginning: true });
+    await this.#consumer.run({
+      autoCommit: false,
+      partitionsConsumedConcurrently: 1,
+      eachBatch: (payload) => this.#batch(payload),
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.#consumer.disconnect();
+    await this.#producer.disconnect();
+  }
+
+  async #batch({ batch, heartbeat }: EachBatchPayload): Promise<void> {
+    // After a failure the state is ahead of what committed: nothing more may be processed with it.
+    if (this.failure.failed) throw this.failure.error;
+    this.progress.begin();
+    try {
+      const outputs = new Map<string, Message[]>();
+      const add = (topic: string, message: Message) => {
+        let messages = outputs.get(topic);
+        if (messages === undefined) outputs.set(topic, (messages = []));
+        messages.push(message);
+      };
+      const emit: Emit = ({ topic, key, value }) => add(topic, { key, value });
+      const { topic, partition } = batch;
+      for (const message of batch.messages) {
+        this.processor.process({ topic, partition, offset: message.offset, key: message.key, value: message.value }, emit);
+      }
+      this.processor.endBatch(emit);
+      for (const store of this.processor.stores) {
+        for (const record of store.takeChangelog()) add(this.wiring.changelogTopic, record);
+      }
+      // The offset after the batch's last record, transaction markers included, so a restart never re-reads them.
+      const next = (BigInt(batch.lastOffset()) + 1n).toString();
+      const transaction = await this.#producer.transaction();
+      try {
+        // One request at a time: a transaction takes no concurrent operations, and the order of a key's records must hold.
+        for (const topicMessages of produceRequests(outputs)) await transaction.sendBatch({ acks: -1, topicMessages });
+        await transaction.sendOffsets({ consumerGroupId: this.wiring.groupId, topics: [{ topic, partitions: [{ partition, offset: next }] }] });
+        await transaction.commit();
+      } catch (error) {
+        await transaction.abort().catch(() => undefined);
+        throw error;
+      }
+    } catch (error) {
+      this.failure.fail(error);
+      throw error;
+    } finally {
+      this.progress.end();
+    }
+    addCounts(this.progress.totals, this.processor.takeCounts());
+    await heartbeat();
+  }
+}

@@ -1,0 +1,145 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import { Partitioners, type Consumer, type EachBatchPayload, type Kafka, type Producer } from 'kafkajs';
+import { createLogger } from '../../infra/log.js';
+import type { IndexOperation, SearchStore } from '../../infra/store/search-store.js';
+import type { DeadLetter } from '../../schemas/index.js';
+import { addCounts, type StageProgress } from '../runtime/progress.js';
+import { stageConsumer, StageFailure } from '../runtime/stage-consumer.js';
+
+const log = createLogger('process.sink');
+
+/** Which index the documents of a topic go to. */
+export interface SinkRoute {
+  topic: string;
+  /** The logical index (`posts`, `metrics-volume`, …); documents are written through its alias. */
+  index: string;
+}
+
+const STAGE = 'sink';
+const FIRST_BACKOFF_MS = 500;
+const MAX_BACKOFF_MS = 30_000;
+
+/** Statuses worth retrying: the engine is overloaded or failing, not refusing the document. */
+const retryable = (status: number) => status === 429 || status >= 500;
+
+/**
+ * Topics → search engine: normalised posts into the posts index, metric documents into the metric indices.
+ *
+ * Exactly-once in effect, from at-least-once delivery and idempotent writes: every record is indexed under its
+ * Kafka key (the post id, the metric cell id) with external version = its offset + 1, and one key always lives
+ * on one partition, so a newer record of a key always carries the higher version. A replay, a retry or a
+ * batch re-read after a crash writes versions the engine already has, and loses (a version conflict, counted
+ * as stale, is success). Offsets are committed only after the whole batch is stored. While the engine is
+ * unreachable or overloaded the sink backs off and retries, heartbeating so it keeps its partitions; it never
+ * skips a batch. A document the engine refuses outright (a mapping error) goes to the dead-letter topic.
+ */
+export class SearchSink {
+  readonly failure = new StageFailure();
+  readonly #consumer: Consumer;
+  readonly #deadLetters: Producer;
+  readonly #indexOf: ReadonlyMap<string, string>;
+  #stopping = false;
+
+  constructor(
+    kafka: Kafka,
+    private readonly store: SearchStore,
+    private readonly options: { groupId: string; routes: readonly SinkRoute[]; deadLetterTopic: string },
+    private readonly progress: StageProgress,
+  ) {
+    this.#indexOf = new Map(options.routes.map((route) => [route.topic, store.alias(route.index)]));
+    this.#consumer = stageConsumer(kafka, options.groupId);
+    this.#deadLetters = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
+    this.failure.watch(this.#consumer);
+    progress.follow(this.#consumer);
+  }
+
+  async start(): Promise<void> {
+    await this.#deadLetters.connect();
+    await this.#consumer.connect();
+    await this.#consumer.subscribe({ topics: [...this.#indexOf.keys()], fromBeginning: true });
+    await this.#consumer.run({ autoCommit: false, partitionsConsumedConcurrently: 1, eachBatch: (payload) => this.#batch(payload) });
+  }
+
+  async stop(): Promise<void> {
+    this.#stopping = true;
+    await this.#consumer.disconnect();
+    await this.#deadLetters.disconnect();
+  }
+
+  async #batch({ batch, heartbeat, commitOffsetsIfNecessary }: EachBatchPayload): Promise<void> {
+    this.progress.begin();
+    try {
+      const index = this.#indexOf.get(batch.topic)!;
+      const operations: IndexOperation[] = [];
+      for (const message of batch.messages) {
+        // Every record on these topics has a key and a value; a tombstone (none are written yet) deletes nothing.
+        if (message.key === null || message.value === null) continue;
+        // The value is already the document's JSON: both engine clients pass a string through to the bulk body.
+        operations.push({ index, id: message.key.toString(), document: message.value.toString(), version: Number(message.offset) + 1 });
+      }
+      const counts = await this.#write(operations, heartbeat);
+      await commitOffsetsIfNecessary({
+        topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: (BigInt(batch.lastOffset()) + 1n).toString() }] }],
+      });
+      addCounts(this.progress.totals, counts);
+    } finally {
+      this.progress.end();
+    }
+    await heartbeat();
+  }
+
+  /** Indexes every operation, retrying what the engine could not take now, until each one is stored or refused. */
+  async #write(operations: IndexOperation[], heartbeat: () => Promise<void>): Promise<Record<string, number>> {
+    const counts = { indexed: 0, stale: 0, deadLetters: 0 };
+    let pending = operations;
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      if (attempt > 0) {
+        if (this.#stopping) throw new Error('the sink is stopping with documents not yet stored; they are re-read on the next start');
+        await delay(Math.min(MAX_BACKOFF_MS, FIRST_BACKOFF_MS * 2 ** (attempt - 1)));
+        await heartbeat();
+      }
+      let result;
+      try {
+        result = await this.store.bulk(pending);
+      } catch (error) {
+        log.warn('the search engine did not take a bulk request; retrying', { documents: pending.length, attempt, error });
+        continue;
+      }
+      const retry: IndexOperation[] = [];
+      const refused: DeadLetter[] = [];
+      const failed = new Set(result.failed);
+      result.items.forEach((item, i) => {
+        const operation = pending[i]!;
+        if (item.status < 300) counts.indexed++;
+        // Not successful and not failed: a stale version, which lost to a newer one already stored.
+        else if (!failed.has(item)) counts.stale++;
+        else if (retryable(item.status)) retry.push(operation);
+        else refused.push(this.#refusal(operation, item.status, item.error));
+      });
+      if (refused.length > 0) {
+        await this.#deadLetters.send({
+          topic: this.options.deadLetterTopic,
+          acks: -1,
+          messages: refused.map((letter) => ({ key: STAGE, value: JSON.stringify(letter) })),
+        });
+        counts.deadLetters += refused.length;
+      }
+      if (retry.length > 0) log.warn('the search engine deferred documents; retrying', { documents: retry.length, attempt });
+      pending = retry;
+    }
+    return counts;
+  }
+
+  #refusal(operation: IndexOperation, status: number, error: { type: string; reason: string } | undefined): DeadLetter {
+    return {
+      schema: 'tagpulse.deadletter/1',
+      stage: STAGE,
+      reason: 'index',
+      detail: `${status} ${error?.type ?? ''}: ${error?.reason ?? ''}`,
+      at: new Date().toISOString(),
+      origin: { index: operation.index, id: operation.id, version: operation.version! },
+      raw: operation.document,
+      rawEncoding: 'utf8',
+    };
+  }
+}

@@ -1,0 +1,124 @@
+import { z } from 'zod';
+import type { topicNames } from '../../infra/kafka/topics.js';
+import { Instant, rawKey, RawEnvelope, type AbuseVerdict, type NormalisedPost } from '../../schemas/index.js';
+import { canonicalTags } from '../normalise/canonical.js';
+import type { TagFamilies } from '../normalise/families.js';
+import { extractHashtags, mergeTags } from '../normalise/hashtags.js';
+import { detectLanguage } from '../normalise/language.js';
+import type { Pseudonymiser } from '../normalise/pseudonymise.js';
+import type { Emit, InputRecord, StreamProcessor } from '../runtime/processor.js';
+import { StateStore } from '../runtime/state-store.js';
+import { Watermarks, windowStartOf } from '../windows.js';
+import { readOrDeadLetter } from './dead-letters.js';
+
+export interface NormaliseDependencies {
+  pseudonymiser: Pseudonymiser;
+  families: TagFamilies;
+  classify: (text: string, lang?: string) => AbuseVerdict;
+}
+
+/** What the first copy of a post fixed, and every source that delivered it since. */
+const FirstCopy = z.object({ createdAt: Instant, collectedAt: Instant, sources: z.array(z.string()) });
+type FirstCopy = z.infer<typeof FirstCopy>;
+
+/**
+ * One raw envelope as a normalised post. The first copy of the post fixes its event time (`createdAt`) and
+ * `collectedAt`; every copy brings its text, tags and engagement, and adds its source.
+ * Author ids, handles and @mentions are pseudonymised before anything else sees them; the classifier reads
+ * the pseudonymised text, so its evidence spans never carry a clear handle into the index.
+ */
+export function normalisePost(envelope: RawEnvelope, first: FirstCopy, deps: NormaliseDependencies): NormalisedPost {
+  const { item, platform } = envelope;
+  const tagsAsWritten = mergeTags(extractHashtags(item.text), item.tags);
+  const tags = canonicalTags(tagsAsWritten);
+  const lang = detectLanguage(item.text, item.platformLang);
+  const text = deps.pseudonymiser.pseudonymiseMentions(item.text, platform);
+  return {
+    schema: 'tagpulse.post/1',
+    id: rawKey(envelope),
+    platform,
+    platformId: envelope.platformId,
+    sources: first.sources,
+    createdAt: first.createdAt,
+    collectedAt: first.collectedAt,
+    text,
+    lang,
+    tags,
+    tagsAsWritten,
+    families: deps.families.familiesOfAll(tags),
+    author: deps.pseudonymiser.author(platform, item.author),
+    url: item.url,
+    replyTo: item.replyTo && rawKey({ platform, platformId: item.replyTo.platformId }),
+    threadId: item.threadId,
+    engagement: item.engagement,
+    abuse: deps.classify(text, lang),
+  };
+}
+
+export interface NormaliseStageOptions {
+  topics: ReturnType<typeof topicNames>;
+  /** Partitions of the raw topic: every one must have a watermark before registry entries are evicted. */
+  partitions: number;
+  allowedLatenessMs: number;
+  dependencies: NormaliseDependencies;
+}
+
+const STAGE = 'normalise';
+
+/**
+ * Raw envelopes → normalised posts (keyed by post id) and dead letters.
+ *
+ * Every valid copy of a post is published, so the compacted normalised topic and the posts index hold its
+ * latest text and engagement; the metrics stage counts a post id once whatever number of copies arrive.
+ * State (in the changelog): `normalise.post` post id → its first copy's times and its sources, kept while the
+ * post's window can still change (see Watermarks), and `normalise.watermark`.
+ */
+export class NormaliseProcessor implements StreamProcessor {
+  readonly stores;
+  readonly #posts = new StateStore<FirstCopy>(
+    `${STAGE}.post`,
+    { encode: (copy) => JSON.stringify(copy), decode: (text) => FirstCopy.parse(JSON.parse(text)) },
+    (_id, copy) => windowStartOf(Date.parse(copy.createdAt)),
+  );
+  readonly #watermarks: Watermarks;
+  #counts = { messages: 0, posts: 0, repeatedCopies: 0, deadLetters: 0 };
+
+  constructor(private readonly options: NormaliseStageOptions) {
+    this.#watermarks = new Watermarks(STAGE, options.partitions, options.allowedLatenessMs);
+    this.stores = [this.#posts, this.#watermarks.store];
+  }
+
+  process(record: InputRecord, emit: Emit): void {
+    this.#counts.messages++;
+    const envelope = readOrDeadLetter(record, RawEnvelope, STAGE, this.options.topics.deadLetter, emit);
+    if (envelope === undefined) {
+      this.#counts.deadLetters++;
+      return;
+    }
+    const id = rawKey(envelope);
+    const known = this.#posts.get(id);
+    const first: FirstCopy = known ?? {
+      createdAt: new Date(envelope.item.createdAt).toISOString(),
+      collectedAt: new Date(envelope.collectedAt).toISOString(),
+      sources: [],
+    };
+    if (!first.sources.includes(envelope.source)) {
+      this.#posts.put(id, { ...first, sources: [...first.sources, envelope.source].sort() });
+    }
+    if (known) this.#counts.repeatedCopies++;
+    this.#watermarks.observe(record.partition, Date.parse(first.createdAt));
+    const post = normalisePost(envelope, this.#posts.get(id)!, this.options.dependencies);
+    emit({ topic: this.options.topics.normalised, key: id, value: JSON.stringify(post) });
+    this.#counts.posts++;
+  }
+
+  endBatch(): void {
+    this.#posts.evictWindowsEndingBy(this.#watermarks.horizon());
+  }
+
+  takeCounts(): Record<string, number> {
+    const counts = this.#counts;
+    this.#counts = { messages: 0, posts: 0, repeatedCopies: 0, deadLetters: 0 };
+    return counts;
+  }
+}

@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import { topicNames } from '../../../infra/kafka/topics.js';
+import { UserFacingError } from '../../../cli/command.js';
+import { NormalisedPost, TagpulseConfig } from '../../../schemas/index.js';
+import { classify } from '../../../processors/abuse/classify.js';
+import { canonicalTag } from '../../../processors/normalise/canonical.js';
+import { TagFamilies } from '../../../processors/normalise/families.js';
+import { createPseudonymiser } from '../../../processors/normalise/pseudonymise.js';
+import { NormaliseProcessor } from '../../../processors/stages/normalise.js';
+import { buildTopology } from '../../../processors/topology.js';
+import { rawEnvelope, record, restoreInto, runBatch, TEST_PSEUDONYM_KEY } from '../../support/processors.js';
+
+const topics = topicNames('t');
+const config = TagpulseConfig.parse({ families: { metoo: { aliases: ['#янебоюсьсказать'] }, seruen: {} } });
+
+function normaliseProcessor() {
+  const pseudonymiser = createPseudonymiser(config.privacy, { [config.privacy.keyEnv]: TEST_PSEUDONYM_KEY });
+  return new NormaliseProcessor({
+    topics,
+    partitions: 1,
+    allowedLatenessMs: config.processing.allowedLatenessMs,
+    dependencies: { pseudonymiser, families: new TagFamilies(config.families), classify },
+  });
+}
+
+let offset = 0;
+const input = (value: unknown) => record(topics.raw, 0, offset++, value);
+const posts = (outputs: { topic: string; value: string }[]) =>
+  outputs.filter((o) => o.topic === topics.normalised).map((o) => NormalisedPost.parse(JSON.parse(o.value)));
+
+describe('the normalise stage', () => {
+  it('turns an envelope into a normalised post: tags from text and entities, keys, families, language, pseudonyms', () => {
+    const envelope = rawEnvelope('42', {
+      text: 'Мен ояндым! Бүгін @Aigerim_K және біз бірге #МенОяндым #ЯНеБоюсьСказать',
+      createdAt: '2026-03-08T15:00:00+05:00',
+      author: { id: '1001', handle: '@aigerim_k' },
+      tags: ['seruen'],
+      replyTo: { platformId: '41' },
+    });
+    const [post] = posts(runBatch(normaliseProcessor(), [input(envelope)]).outputs);
+    const pseudonymiser = createPseudonymiser(config.privacy, { [config.privacy.keyEnv]: TEST_PSEUDONYM_KEY });
+    expect(post).toMatchObject({
+      id: 'mastodon:42',
+      sources: ['test'],
+      createdAt: '2026-03-08T10:00:00.000Z',
+      tagsAsWritten: ['МенОяндым', 'ЯНеБоюсьСказать', 'seruen'],
+      tags: [canonicalTag('менояндым'), canonicalTag('янебоюсьсказать'), 'seruen'],
+      families: ['metoo', 'seruen'],
+      lang: 'kk',
+      author: { id: pseudonymiser.id('mastodon', '1001'), handle: pseudonymiser.handle('mastodon', 'aigerim_k') },
+      replyTo: 'mastodon:41',
+      abuse: { abusive: false },
+    });
+    expect(post!.text).not.toContain('Aigerim_K');
+    expect(post!.text).toContain(`@${pseudonymiser.handle('mastodon', 'Aigerim_K')}`);
+  });
+
+  it('keeps the first copy’s times and collects every source; every copy is published', () => {
+    const processor = normaliseProcessor();
+    const first = rawEnvelope('7', { text: '#seruen', createdAt: '2026-03-08T10:00:00Z' }, { source: 'mastodon:a', collectedAt: '2026-03-08T10:05:00Z' });
+    const second = rawEnvelope('7', { text: '#seruen #metoo', createdAt: '2026-03-08T10:00:01Z' }, { source: 'import:b', collectedAt: '2026-03-08T11:00:00Z' });
+    const out = posts(runBatch(processor, [input(first), input(second), input(first)]).outputs);
+    expect(out.map((p) => p.sources)).toEqual([['mastodon:a'], ['import:b', 'mastodon:a'], ['import:b', 'mastodon:a']]);
+    expect(out[1]).toMatchObject({ createdAt: '2026-03-08T10:00:00.000Z', collectedAt: '2026-03-08T10:05:00.000Z', tags: ['seruen', 'metoo'] });
+    expect(processor.takeCounts()).toEqual({ messages: 3, posts: 3, repeatedCopies: 2, deadLetters: 0 });
+  });
+
+  it('remembers sources across a restart from its changelog', () => {
+    const processor = normaliseProcessor();
+    const { changelog } = runBatch(processor, [input(rawEnvelope('7', { text: '#seruen' }, { source: 'a' }))]);
+    const restarted = normaliseProcessor();
+    restoreInto(restarted, changelog);
+    const [post] = posts(runBatch(restarted, [input(rawEnvelope('7', { text: '#seruen' }, { source: 'b' }))]).outputs);
+    expect(post!.sources).toEqual(['a', 'b']);
+  });
+
+  it('sends what is not JSON, not UTF-8 or not a raw envelope to the dead-letter topic, with its origin, and goes on', () => {
+    const processor = normaliseProcessor();
+    const { outputs } = runBatch(processor, [
+      input('{not json'),
+      input(Buffer.from([0x7b, 0xff, 0xfe, 0x7d])),
+      input({ schema: 'tagpulse.raw/1', platform: 'myspace' }),
+      input(rawEnvelope('1', { text: '#seruen' })),
+    ]);
+    const letters = outputs.filter((o) => o.topic === topics.deadLetter);
+    expect(letters.map((l) => l.key)).toEqual(['normalise', 'normalise', 'normalise']);
+    expect(letters.map((l) => JSON.parse(l.value))).toEqual([
+      expect.objectContaining({ reason: 'json', raw: '{not json', rawEncoding: 'utf8', origin: { topic: topics.raw, partition: 0, offset: expect.any(String) } }),
+      expect.objectContaining({ reason: 'encoding', raw: Buffer.from([0x7b, 0xff, 0xfe, 0x7d]).toString('base64'), rawEncoding: 'base64' }),
+      expect.objectContaining({ reason: 'schema', raw: { schema: 'tagpulse.raw/1', platform: 'myspace' }, rawEncoding: 'json', detail: expect.stringContaining('platform') }),
+    ]);
+    expect(posts(outputs)).toHaveLength(1);
+  });
+
+  it('refuses to be built without the pseudonymisation key, unless the deployment opted out', () => {
+    expect(() => buildTopology(config, ['normalise'], {})).toThrow(UserFacingError);
+    expect(() => buildTopology(config, ['metrics', 'sink'], {})).not.toThrow();
+    const optedOut = TagpulseConfig.parse({ privacy: { pseudonymise: false } });
+    expect(buildTopology(optedOut, ['normalise'], {}).streams.map((s) => s.name)).toEqual(['normalise']);
+  });
+});
