@@ -45,7 +45,13 @@ export function printSummary(out: NodeJS.WritableStream, summaries: readonly Sou
     }
     for (const q of summary.queries) {
       if (q.error) failed = true;
-      const status = q.error ? `failed: ${q.error}` : q.complete ? 'complete' : 'partial (continues next run)';
+      const status = q.error
+        ? `failed: ${q.error}`
+        : q.limitReached
+          ? `stopped at a limit (continues next run): ${q.limitReached}`
+          : q.complete
+            ? 'complete'
+            : 'partial (continues next run)';
       rows.push([summary.source, q.query, String(q.pages), String(q.fetched), String(q.sent), String(q.rejected), formatLag(q.lagSeconds), status]);
     }
   }

@@ -4,7 +4,15 @@ import type { CollectorCursor, TagpulseConfig } from '../../schemas/index.js';
 import { createLogger, type Logger } from '../../infra/log.js';
 import { systemClock, type Clock } from './clock.js';
 import { cursorKey, openPageWriter, restoreCursors, type PageWriter } from './kafka.js';
-import { SourceSetupError, type CollectorSource, type PollingSource, type SourcePage, type StreamingSource } from './source.js';
+import {
+  LimitReachedError,
+  SOURCE_STATE_QUERY,
+  SourceSetupError,
+  type CollectorSource,
+  type PollingSource,
+  type SourcePage,
+  type StreamingSource,
+} from './source.js';
 
 /** A source with the settings the framework applies to it. */
 export interface ConfiguredSource {
@@ -25,6 +33,8 @@ export interface QuerySummary {
   lagSeconds?: number;
   /** The run reached its end (the previous high-water mark, the end of the timeline, or caught up with the stream). */
   complete: boolean;
+  /** The run stopped early at a platform limit or budget (not a failure); the next run continues. */
+  limitReached?: string;
   error?: string;
 }
 
@@ -72,9 +82,13 @@ class SourceRunner {
       if (source.kind === 'streaming') {
         summary.queries.push(await this.runStream(source, signal, untilCaughtUp));
       } else {
-        for (const query of source.queries()) {
-          if (signal.aborted) break;
-          summary.queries.push(await this.runQuery(source, query, signal));
+        try {
+          for (const query of source.queries()) {
+            if (signal.aborted) break;
+            summary.queries.push(await this.runQuery(source, query, signal));
+          }
+        } finally {
+          await this.commitState(source);
         }
       }
     } catch (error) {
@@ -100,7 +114,8 @@ class SourceRunner {
       }
     } catch (error) {
       if (error instanceof SourceSetupError) throw error;
-      if (!signal.aborted) progress.fail(error as Error);
+      if (error instanceof LimitReachedError) progress.stopAtLimit(error);
+      else if (!signal.aborted) progress.fail(error as Error);
     }
     return progress.report(this.log, source.name);
   }
@@ -131,20 +146,37 @@ class SourceRunner {
     return undefined;
   }
 
-  /** One Kafka transaction per page; a page that changes nothing (no items, same cursor) needs none. */
+  /**
+   * One Kafka transaction per page, with the source's state when it changed; a page that changes nothing
+   * (no items, same cursor, same state) needs none.
+   */
   private async commit(source: CollectorSource, query: string, page: SourcePage<unknown>): Promise<void> {
-    const key = cursorKey(source.name, query);
-    const unchanged = isDeepStrictEqual(this.cursors.get(key)?.position, page.cursor);
-    if (page.envelopes.length === 0 && page.rejected.length === 0 && unchanged) return;
-    const cursor: CollectorCursor = {
-      schema: 'tagpulse.cursor/1',
-      source: source.name,
-      query,
-      position: page.cursor,
-      updatedAt: new Date(this.clock.now()).toISOString(),
-    };
-    await this.writer.commit({ envelopes: page.envelopes, rejected: page.rejected, cursor });
-    this.cursors.set(key, cursor);
+    const unchanged = isDeepStrictEqual(this.cursors.get(cursorKey(source.name, query))?.position, page.cursor);
+    const state = this.changedState(source);
+    if (page.envelopes.length === 0 && page.rejected.length === 0 && unchanged && !state) return;
+    await this.write(page, [this.cursorMessage(source, query, page.cursor), ...(state ? [state] : [])]);
+  }
+
+  /** The source's state, when it changed since it was last committed: changes no page carried (a failed call's spent budget). */
+  private async commitState(source: PollingSource): Promise<void> {
+    const state = this.changedState(source);
+    if (state) await this.write({ envelopes: [], rejected: [] }, [state]);
+  }
+
+  private changedState(source: CollectorSource): CollectorCursor | undefined {
+    if (source.kind !== 'polling' || !source.state) return undefined;
+    const snapshot = source.state.snapshot();
+    if (isDeepStrictEqual(this.cursors.get(cursorKey(source.name, SOURCE_STATE_QUERY))?.position, snapshot)) return undefined;
+    return this.cursorMessage(source, SOURCE_STATE_QUERY, snapshot);
+  }
+
+  private cursorMessage(source: CollectorSource, query: string, position: unknown): CollectorCursor {
+    return { schema: 'tagpulse.cursor/1', source: source.name, query, position, updatedAt: new Date(this.clock.now()).toISOString() };
+  }
+
+  private async write(page: Pick<SourcePage<unknown>, 'envelopes' | 'rejected'>, cursors: CollectorCursor[]): Promise<void> {
+    await this.writer.commit({ envelopes: page.envelopes, rejected: page.rejected, cursors });
+    for (const cursor of cursors) this.cursors.set(cursorKey(cursor.source, cursor.query), cursor);
   }
 }
 
@@ -176,6 +208,10 @@ class Progress {
     this.summary.error = error.message;
   }
 
+  stopAtLimit(limit: LimitReachedError): void {
+    this.summary.limitReached = limit.message;
+  }
+
   logPage(log: Logger, source: string, page: SourcePage<unknown>): void {
     log.info('page committed', {
       source,
@@ -190,6 +226,7 @@ class Progress {
   report(log: Logger, source: string): QuerySummary {
     const fields = { source, ...this.summary };
     if (this.summary.error) log.error('query failed', fields);
+    else if (this.summary.limitReached) log.warn('query stopped at a platform limit; the next run continues', fields);
     else log.info('query collected', fields);
     return this.summary;
   }
@@ -220,6 +257,7 @@ export class Collector {
       throw error;
     }
     log.info('cursors restored', { count: cursors.size });
+    for (const { source } of sources) if (source.kind === 'polling') restoreState(source, cursors, log);
     const runners = sources.map((configured, i) => new SourceRunner(configured, writers[i]!, cursors, clock, log));
     return new Collector(runners, writers, log);
   }
@@ -261,4 +299,13 @@ export class Collector {
   async close(): Promise<void> {
     await Promise.allSettled(this.writers.map((writer) => writer.close()));
   }
+}
+
+/** Hands a source its stored state; one of another shape (an older version) is dropped, and the source starts afresh. */
+function restoreState(source: PollingSource, cursors: ReadonlyMap<string, CollectorCursor>, log: Logger): void {
+  if (!source.state) return;
+  const stored = cursors.get(cursorKey(source.name, SOURCE_STATE_QUERY));
+  const parsed = stored === undefined ? undefined : source.state.schema.safeParse(stored.position);
+  if (parsed && !parsed.success) log.warn('stored source state has another shape; the source starts afresh', { source: source.name });
+  source.state.restore(parsed?.success ? parsed.data : undefined);
 }

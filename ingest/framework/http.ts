@@ -54,6 +54,11 @@ export interface RequestOptions {
   headers?: Record<string, string>;
   body?: string;
   signal?: AbortSignal;
+  /**
+   * Sees every response before the client retries or waits, and may throw for one the source recognises and
+   * waiting cannot cure (X's monthly usage cap answers 429 like a rate limit, but its reset is a month away).
+   */
+  inspect?: (response: HttpResponse) => void;
 }
 
 const RETRIABLE = new Set([408, 429, 500, 502, 503, 504]);
@@ -104,6 +109,7 @@ export class HttpClient {
         await this.clock.sleep(waitMs, options.signal);
         continue;
       }
+      options.inspect?.(response);
       if (rateLimitExhausted(response.headers)) {
         const resumeAt = rateLimitResumeAt(response.headers, this.clock.now());
         if (resumeAt !== undefined) this.pausedUntil.set(target.origin, resumeAt);

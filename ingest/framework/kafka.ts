@@ -90,11 +90,12 @@ export async function restoreCursors(config: TagpulseConfig): Promise<Map<string
 export interface CommittedPage {
   envelopes: readonly RawEnvelope[];
   rejected: readonly DeadLetter[];
-  cursor: CollectorCursor;
+  /** The query's cursor, and the source's state when it changed. */
+  cursors: readonly CollectorCursor[];
 }
 
 export interface PageWriter {
-  /** Writes the page's envelopes, dead letters and cursor in one transaction: all of them become visible, or none. */
+  /** Writes the page's envelopes, dead letters and cursors in one transaction: all of them become visible, or none. */
   commit(page: CommittedPage): Promise<void>;
   close(): Promise<void>;
 }
@@ -122,7 +123,7 @@ export async function openPageWriter(config: TagpulseConfig, sourceName: string)
     throw error;
   }
   return {
-    async commit({ envelopes, rejected, cursor }) {
+    async commit({ envelopes, rejected, cursors }) {
       const transaction = await producer.transaction();
       try {
         await transaction.sendBatch({
@@ -130,7 +131,7 @@ export async function openPageWriter(config: TagpulseConfig, sourceName: string)
           topicMessages: [
             { topic: topics.raw, messages: envelopes.map((e) => ({ key: rawKey(e), value: JSON.stringify(e) })) },
             { topic: topics.deadLetter, messages: rejected.map((l) => ({ key: l.stage, value: JSON.stringify(l) })) },
-            { topic: topics.cursors, messages: [{ key: cursorKey(cursor.source, cursor.query), value: JSON.stringify(cursor) }] },
+            { topic: topics.cursors, messages: cursors.map((c) => ({ key: cursorKey(c.source, c.query), value: JSON.stringify(c) })) },
           ].filter((t) => t.messages.length > 0),
         });
         await transaction.commit();

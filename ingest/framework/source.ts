@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import { RawEnvelope, type DeadLetter, type Platform, type RawItem } from '../../schemas/index.js';
 import { describeIssues } from '../../infra/config.js';
 import type { Logger } from '../../infra/log.js';
@@ -37,6 +37,54 @@ export interface PollingSource<Cursor = unknown> extends SourceBase<Cursor> {
   readonly kind: 'polling';
   queries(): readonly string[];
   fetchPage(query: string, cursor: Cursor | undefined, signal: AbortSignal): Promise<SourcePage<Cursor>>;
+  /** What the source keeps across its queries and restarts (budgets, threads it follows), if anything. */
+  readonly state?: SourceState<unknown>;
+}
+
+/**
+ * State a source shares between its queries and keeps across restarts: a daily call budget, the posts whose
+ * replies it follows. Kept on the cursors topic under the source's `@state` key, restored once when the
+ * collector opens, and committed whenever it changed in the transaction of the next page (so it never runs
+ * ahead of or behind the envelopes it accounts for), and at the end of each run for changes no page carried
+ * (a call that failed still spent budget).
+ */
+export interface SourceState<State> {
+  readonly schema: z.ZodType<State>;
+  /** Called once before the first run: the stored state, or undefined when none (or one of another shape) is stored. */
+  restore(stored: State | undefined): void;
+  /** The state as it stands, to be stored. */
+  snapshot(): State;
+}
+
+/** The query name under which a source's `SourceState` is stored; `@` keeps it apart from every tag or channel. */
+export const SOURCE_STATE_QUERY = '@state';
+
+/** A part of a source's state: what `SourceState` asks, without the schema (the combination has one). */
+export interface StatePart<State> {
+  restore(stored: State | undefined): void;
+  snapshot(): State;
+}
+
+/**
+ * One `SourceState` made of named parts (the threads a source follows, a call budget), stored as one object.
+ * A stored object whose part does not parse restores that part afresh and keeps the others.
+ */
+export function combineStates<Parts extends Record<string, { schema: z.ZodType; part: { restore(stored: never): void; snapshot(): unknown } }>>(
+  parts: Parts,
+): SourceState<{ [K in keyof Parts]?: z.infer<Parts[K]['schema']> }> {
+  const schema = z.record(z.string(), z.unknown());
+  return {
+    schema: schema as unknown as z.ZodType<{ [K in keyof Parts]?: z.infer<Parts[K]['schema']> }>,
+    restore(stored) {
+      for (const [name, { schema: partSchema, part }] of Object.entries(parts)) {
+        const parsed = partSchema.safeParse((stored as Record<string, unknown> | undefined)?.[name]);
+        (part as StatePart<unknown>).restore(parsed.success ? parsed.data : undefined);
+      }
+    },
+    snapshot() {
+      return Object.fromEntries(Object.entries(parts).map(([name, { part }]) => [name, (part as StatePart<unknown>).snapshot()])) as never;
+    },
+  };
 }
 
 export interface StreamOptions {
@@ -60,6 +108,15 @@ export type CollectorSource = PollingSource | StreamingSource;
 /** A source whose credentials or setup are wrong: no other query of it can succeed either, so its run stops. */
 export class SourceSetupError extends Error {
   override name = 'SourceSetupError';
+}
+
+/**
+ * A platform limit or budget that waiting within the run cannot cure (a daily quota spent, a method's daily
+ * limit, flood control): the query's run ends where it stands, incomplete but not failed, and the next run
+ * continues from its cursor. The message says which limit and when it lifts, for the log.
+ */
+export class LimitReachedError extends Error {
+  override name = 'LimitReachedError';
 }
 
 /** What sources get from the framework. */

@@ -6,8 +6,12 @@ import { HttpClient, type HttpClientOptions } from '../framework/http.js';
 import type { CollectorSource, SourceContext } from '../framework/source.js';
 import { createJetstreamSource } from './bluesky/jetstream-source.js';
 import { createBlueskySearchSource } from './bluesky/search-source.js';
+import { createInstagramSource } from './instagram/source.js';
 import { createMastodonSource } from './mastodon/source.js';
 import { createTelegramSource } from './telegram/source.js';
+import { createVkSource } from './vk/source.js';
+import { createXSource } from './x/source.js';
+import { createYoutubeSource } from './youtube/source.js';
 
 type Factory<T extends SourceConfig['type']> = (config: Extract<SourceConfig, { type: T }>, context: SourceContext) => CollectorSource;
 
@@ -17,6 +21,10 @@ const FACTORIES: { [T in SourceConfig['type']]?: Factory<T> } = {
   bluesky: createBlueskySearchSource,
   'bluesky-jetstream': createJetstreamSource,
   telegram: createTelegramSource,
+  vk: createVkSource,
+  x: createXSource,
+  youtube: createYoutubeSource,
+  instagram: createInstagramSource,
 };
 
 export function hasCollector(type: SourceConfig['type']): boolean {

@@ -114,3 +114,26 @@ export class FakeHttpServer {
     return interception.respond(request);
   }
 }
+
+/** What every platform fake shares: its server, its address, closing, and its platform's answer (`respond`). */
+export abstract class PlatformFake {
+  constructor(readonly server: FakeHttpServer) {}
+
+  get baseUrl(): string {
+    return this.server.baseUrl;
+  }
+
+  close(): Promise<void> {
+    return this.server.close();
+  }
+
+  /** The platform's answer, for tests that wrap it in an interception. */
+  abstract respond(request: FakeRequest): FakeResponse | Promise<FakeResponse>;
+}
+
+/** Starts a platform fake on a new server that answers through the fake's own `respond`. */
+export async function startFake<F extends PlatformFake>(make: (server: FakeHttpServer) => F): Promise<F> {
+  let fake: F | undefined;
+  fake = make(await FakeHttpServer.start((request) => fake!.respond(request)));
+  return fake;
+}

@@ -41,7 +41,7 @@ describe('tagpulse collect', () => {
       sources: [
         { type: 'telegram', name: 'telegram', channels: ['seruen_kz'], baseUrl: fake.baseUrl },
         { type: 'telegram', name: 'telegram-off', channels: ['seruen_kz'], baseUrl: fake.baseUrl, enabled: false },
-        { type: 'vk', name: 'vk' },
+        { type: 'vk', name: 'vk', enabled: false },
       ],
     });
     const file = configFile(config);
@@ -58,7 +58,10 @@ describe('tagpulse collect', () => {
     await expect(runCollect({ config: file, once: true, source: 'mastodon' })).rejects.toThrow(
       new UsageError('no source named "mastodon"; configured sources: telegram, telegram-off, vk'),
     );
-    await expect(runCollect({ config: file, once: true, source: 'vk' })).rejects.toThrow(UserFacingError);
+    // A source named on the command line runs even when disabled; without its token that is a one-line error.
+    await expect(runCollect({ config: file, once: true, source: 'vk' })).rejects.toThrow(
+      new UserFacingError('source vk: set TAGPULSE_VK_TOKEN to a VK access token (a service token of your VK app will do)'),
+    );
   });
 
   it('on schedules, runs at start and on each tick until stopped, then ends after the page in flight', async () => {
