@@ -1,58 +1,142 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { TagpulseConfig } from '../schemas/index.js';
+import type { z } from 'zod';
+import type { Role } from '../schemas/index.js';
 import { createLogger } from '../infra/log.js';
-import { stackStatus } from '../infra/local/stack.js';
+import { StoreError } from '../infra/store/store.js';
+import { authenticate, roleAllows, type ApiKey, type Principal } from './auth.js';
+import { ApiError } from './errors.js';
+import { parseParams, paramsFromQuery } from './params.js';
+import type { RateLimiter } from './rate-limit.js';
 
 const log = createLogger('api');
 
+/** What a handler answers: a JSON body, or a body it writes itself (exports stream, GEXF). */
+export type Reply =
+  | { status: number; body: unknown }
+  | { status: number; contentType: string; filename?: string; write(out: ServerResponse): Promise<void> };
+
+export interface RouteRequest {
+  /** The query parameters, validated by the route's schema (empty without one). */
+  params: Record<string, unknown>;
+  /** The caller; undefined on open routes. */
+  principal: Principal | undefined;
+}
+
 export interface Route {
-  method: 'GET' | 'POST';
+  method: 'GET';
   path: string;
-  handle(request: IncomingMessage, url: URL): Promise<{ status: number; body: unknown }>;
+  summary: string;
+  /** The least role that may call it; open routes (health, the OpenAPI document) need no key. */
+  role: Role | 'open';
+  params?: z.ZodObject;
+  /** What a 200 carries, for the OpenAPI document: a JSON schema, or another media type. */
+  answer: { schema: z.ZodType } | { contentType: string; description: string };
+  handle(request: RouteRequest): Promise<Reply>;
 }
 
-/** What each server reports about itself, without process details (those are for `tagpulse stack status`). */
-function healthRoute(config: TagpulseConfig): Route {
-  return {
-    method: 'GET',
-    path: '/api/health',
-    async handle() {
-      const status = await stackStatus(config);
-      const components = Object.fromEntries(
-        Object.entries(status).map(([name, s]) => [name, { running: s.running, address: s.address, ...s.details }]),
-      );
-      const healthy = Object.values(status).every((s) => s.running);
-      return { status: healthy ? 200 : 503, body: { healthy, components } };
-    },
-  };
+/**
+ * Serves what is not under /api/ (a web page, its assets): true when it answered. Without one, such paths are 404s
+ * like any unknown path.
+ */
+export type StaticHandler = (request: IncomingMessage, response: ServerResponse) => Promise<boolean>;
+
+export interface Access {
+  keys: readonly ApiKey[];
+  anonymous: boolean;
+  limiter: RateLimiter;
+  /** Requests and rate-limit refusals per caller name, for the admin endpoint. */
+  usage: Map<string, { requests: number; rejected: number }>;
 }
 
-function send(response: ServerResponse, status: number, body: unknown): void {
+function sendJson(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
-  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  response.writeHead(status, { ...headers, 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
   response.end(text);
 }
 
-/** The HTTP server behind `tagpulse serve` and `npm start`: a route table, JSON errors, never a crash on a bad request. */
-export function createApiServer(config: TagpulseConfig, routes: Route[] = [healthRoute(config)]): Server {
+function count(access: Access, principal: Principal, rejected: boolean): void {
+  const usage = access.usage.get(principal.name) ?? { requests: 0, rejected: 0 };
+  usage.requests++;
+  if (rejected) usage.rejected++;
+  access.usage.set(principal.name, usage);
+}
+
+/** Who may call the route, or why not: 401 (no or bad key), 403 (role too low), 429 (rate limit). */
+function admit(route: Route, access: Access, request: IncomingMessage, url: URL): Principal | undefined {
+  if (route.role === 'open') return undefined;
+  const principal = authenticate(access.keys, access.anonymous, request.headers, url, request.socket.remoteAddress ?? 'unknown');
+  if (!roleAllows(principal.role, route.role)) {
+    throw new ApiError(
+      403,
+      principal.name === 'anonymous'
+        ? `${route.path} needs an API key with the ${route.role} role or higher; requests without a key have the public role (aggregates only)`
+        : `${route.path} needs the ${route.role} role or higher; the key "${principal.name}" has the ${principal.role} role`,
+    );
+  }
+  const wait = access.limiter.take(principal.bucket);
+  count(access, principal, wait > 0);
+  if (wait > 0) {
+    throw new ApiError(429, `rate limit of ${access.limiter.describe()} reached for ${principal.name}; retry in ${wait} s`, undefined, { 'retry-after': String(wait) });
+  }
+  return principal;
+}
+
+function failure(error: unknown, path: string): ApiError {
+  if (error instanceof ApiError) return error;
+  if (error instanceof StoreError) {
+    log.error('search engine refused a query', { path, status: error.status, type: error.type, reason: error.reason });
+    return new ApiError(502, `the search engine could not answer (${error.type}); the server log has the details`);
+  }
+  log.error('request failed', { path, error });
+  const unreachable = (error as NodeJS.ErrnoException)?.code === 'ECONNREFUSED' || (error as Error)?.name === 'ConnectionError';
+  return unreachable ? new ApiError(503, 'the search engine is not reachable; try again shortly') : new ApiError(500, 'internal error; the server log has the details');
+}
+
+async function answer(route: Route, access: Access, request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> {
+  const principal = admit(route, access, request, url);
+  const params = route.params ? parseParams(route.params, paramsFromQuery(route.params, url.searchParams)) : {};
+  const reply = await route.handle({ params, principal });
+  if ('body' in reply) {
+    sendJson(response, reply.status, reply.body);
+    return;
+  }
+  const headers: Record<string, string> = { 'content-type': reply.contentType };
+  if (reply.filename) headers['content-disposition'] = `attachment; filename="${reply.filename}"`;
+  response.writeHead(reply.status, headers);
+  await reply.write(response);
+  response.end();
+}
+
+/**
+ * The HTTP server behind `tagpulse serve` and `npm start`: a route table under /api/, a hook for static pages
+ * elsewhere, JSON errors that say what is wrong, and never a crash on a bad request.
+ */
+export function createApiServer(routes: readonly Route[], access: Access, statics?: StaticHandler): Server {
+  const endpoints = routes.map((r) => `${r.method} ${r.path}`);
   return createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://localhost');
     const route = routes.find((r) => r.path === url.pathname);
-    if (!route) {
-      send(response, 404, { error: `no such endpoint ${url.pathname}`, endpoints: routes.map((r) => `${r.method} ${r.path}`) });
-      return;
-    }
-    if (route.method !== request.method) {
-      send(response, 405, { error: `${url.pathname} takes ${route.method}, not ${request.method}` });
-      return;
-    }
-    route.handle(request, url).then(
-      ({ status, body }) => send(response, status, body),
-      (error: unknown) => {
-        log.error('request failed', { path: url.pathname, error });
-        send(response, 500, { error: 'internal error; the server log has the details' });
-      },
-    );
+    const run = async () => {
+      if (!route) {
+        if (!url.pathname.startsWith('/api/') && statics && (await statics(request, response))) return;
+        sendJson(response, 404, { error: `no such endpoint ${url.pathname}`, endpoints });
+        return;
+      }
+      if (route.method !== request.method) {
+        sendJson(response, 405, { error: `${url.pathname} takes ${route.method}, not ${request.method}` }, { allow: route.method });
+        return;
+      }
+      await answer(route, access, request, response, url);
+    };
+    run().catch((error: unknown) => {
+      const refusal = failure(error, url.pathname);
+      if (response.headersSent) {
+        // A stream already under way cannot change its status: cut it, so the client sees an incomplete body.
+        response.destroy(refusal);
+        return;
+      }
+      sendJson(response, refusal.status, { error: refusal.message, ...(refusal.field ? { field: refusal.field } : {}) }, refusal.headers);
+    });
   });
 }
 

@@ -4,11 +4,9 @@ import { openKafkaSink } from '../../ingest/kafka-sink.js';
 import { IMPORT_FORMATS, IMPORT_FORMAT_NAMES } from '../../ingest/imports/registry.js';
 import { runImport, type ImportProgress, type ImportSummary } from '../../ingest/imports/run.js';
 import { Platform } from '../../schemas/index.js';
-import { choice, UsageError, UserFacingError, type Command, type CommandIo } from '../command.js';
+import { choice, UsageError, UserFacingError, type Command } from '../command.js';
+import { progressReporter } from '../progress.js';
 
-/** A TTY progress bar is redrawn at most this often; a plain progress line is written this often. */
-const TTY_REDRAW_MS = 100;
-const PLAIN_LINE_MS = 5_000;
 const BAR_WIDTH = 24;
 
 const formatWidth = Math.max(...IMPORT_FORMAT_NAMES.map((name) => name.length));
@@ -77,29 +75,6 @@ export function summaryTable(summary: ImportSummary): string {
     line('outcome', 'reason', 'items'),
     ...rows.map(([outcome, reason, n]) => line(outcome, reason, count(n))),
   ].join('\n');
-}
-
-/** Reports progress on stderr: a redrawn bar on a terminal, else a plain line every few seconds. */
-function progressReporter(io: CommandIo) {
-  const tty = (io.stderr as NodeJS.WriteStream).isTTY === true;
-  let last = 0;
-  let drawn = false;
-  return {
-    update(progress: ImportProgress) {
-      const now = Date.now();
-      if (now - last < (tty ? TTY_REDRAW_MS : PLAIN_LINE_MS)) return;
-      last = now;
-      if (tty) {
-        io.stderr.write(`\r${progressBar(progress)}\x1b[K`);
-        drawn = true;
-      } else {
-        io.stderr.write(`${progressLine(progress)}\n`);
-      }
-    },
-    finish() {
-      if (drawn) io.stderr.write('\r\x1b[K');
-    },
-  };
 }
 
 function telegramUsernames(values: string[], format: string): Map<string, string> {
@@ -180,7 +155,7 @@ Column reference for the generic formats, and what each reader takes from each f
         `cannot reach Kafka at ${config.kafka.brokers.join(', ')}: ${(error as Error).message}. Is it running? (tagpulse stack up)`,
       );
     }
-    const progress = progressReporter(io);
+    const progress = progressReporter(io, progressBar, progressLine);
     let summary: ImportSummary;
     try {
       summary = await runImport({

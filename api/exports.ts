@@ -1,0 +1,113 @@
+import { once } from 'node:events';
+import { open, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import type { Writable } from 'node:stream';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import type { z } from 'zod';
+import { ExportParams, type ExportKind } from '../schemas/index.js';
+import { csvHeader, csvLine } from './csv.js';
+import { formatAnswer } from './format.js';
+import type { QueryContext } from './queries/context.js';
+import { QUERIES } from './queries/index.js';
+import { countPosts, exportPosts, postColumns } from './queries/posts.js';
+
+export type ExportFormat = 'csv' | 'json';
+
+export interface ExportProgress {
+  rows: number;
+  /** Rows the export will write, when known up front (posts). */
+  total: number | undefined;
+  elapsedMs: number;
+}
+
+/** Writes text, waiting when the stream's buffer is full, so a slow reader (a client, a disk) bounds memory. */
+async function write(out: Writable, text: string): Promise<void> {
+  if (!out.write(text)) await once(out, 'drain');
+}
+
+/** The extension of an export's file in a format: posts in JSON are JSON Lines, one post a line. */
+export function exportExtension(kind: ExportKind, format: ExportFormat): string {
+  return format === 'csv' ? 'csv' : kind === 'posts' ? 'jsonl' : 'json';
+}
+
+/** Rows between full garbage collections during a post export (see fullCollection). */
+const ROWS_PER_COLLECTION = 25_000;
+
+/**
+ * V8 lets a heap grow far past what is live before its first full collection (in a CLI process, 150 MB of garbage
+ * on top of 90 MB of loaded code, measured), and a post export makes garbage fast: every page is parsed, turned
+ * into CSV and dropped. A full collection every ROWS_PER_COLLECTION rows keeps the process near its live size
+ * (two pages) for a few milliseconds each. `gc` is only reachable when exposed; V8 allows that at run time for
+ * contexts made afterwards, so one is made for it (on first use, not on import) and the flag is turned off again.
+ */
+let collector: (() => void) | undefined;
+function fullCollection(): void {
+  if (!collector) {
+    setFlagsFromString('--expose-gc');
+    collector = runInNewContext('gc') as () => void;
+    setFlagsFromString('--no-expose-gc');
+  }
+  collector();
+}
+
+/**
+ * Runs an export into a stream: aggregates as their whole answer (small), posts streamed page by page from a
+ * point in time (constant memory, however many millions). The one path behind `tagpulse export`,
+ * `/api/export/…` and scheduled reports. Returns the rows written.
+ */
+export async function writeExport<K extends ExportKind>(
+  context: QueryContext,
+  kind: K,
+  params: z.output<(typeof ExportParams)[K]>,
+  out: Writable,
+  format: ExportFormat,
+  onProgress?: (progress: ExportProgress) => void,
+): Promise<number> {
+  const started = Date.now();
+  if (kind !== 'posts') {
+    const query = QUERIES[kind as Exclude<ExportKind, 'posts'>] as (typeof QUERIES)['trends'];
+    const answer = await query.run(context, params as z.output<(typeof ExportParams)['trends']>);
+    await write(out, formatAnswer(query, answer, format, params.bom));
+    onProgress?.({ rows: answer.rows.length, total: answer.rows.length, elapsedMs: Date.now() - started });
+    return answer.rows.length;
+  }
+  const postParams = params as z.output<(typeof ExportParams)['posts']>;
+  const total = onProgress ? await countPosts(context, postParams) : undefined;
+  if (format === 'csv') await write(out, csvHeader(postColumns, postParams.bom));
+  let rows = 0;
+  for await (const page of exportPosts(context, postParams)) {
+    let text = '';
+    for (const row of page) text += format === 'csv' ? csvLine(postColumns.cells(row)) : `${JSON.stringify(row)}\n`;
+    await write(out, text);
+    if (Math.floor(rows / ROWS_PER_COLLECTION) < Math.floor((rows + page.length) / ROWS_PER_COLLECTION)) fullCollection();
+    rows += page.length;
+    onProgress?.({ rows, total, elapsedMs: Date.now() - started });
+  }
+  return rows;
+}
+
+/**
+ * Writes a file so that it appears whole or not at all: into a hidden `.partial` file beside it, flushed to disk,
+ * then renamed over the target (rename is atomic within a folder). A failed or killed run leaves no file that
+ * looks complete.
+ */
+export async function writeFileAtomically<T>(path: string, produce: (out: Writable) => Promise<T>): Promise<T> {
+  const partial = join(dirname(path), `.${basename(path)}.${process.pid}.partial`);
+  // Opened here so a folder without write permission fails before any query runs. The stream owns the handle:
+  // `flush` syncs the data to disk before the stream closes it, so the rename never publishes a file whose bytes
+  // are still only in the page cache.
+  const handle = await open(partial, 'w');
+  const out = handle.createWriteStream({ highWaterMark: 1 << 20, flush: true });
+  try {
+    const result = await produce(out);
+    out.end();
+    await once(out, 'close');
+    await rename(partial, path);
+    return result;
+  } catch (error) {
+    out.destroy();
+    await rm(partial, { force: true });
+    throw error;
+  }
+}
