@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ReportQuery, TimeZoneName } from './api.js';
 
 /** Name of an environment variable that holds a secret. Secrets never live in the config file itself. */
 const EnvName = z
@@ -23,6 +24,13 @@ export const DEFAULT_FAMILIES: Record<string, TagFamily> = {
   metoo: { aliases: [], description: '#MeToo' },
 };
 
+/** A cron expression that fires in every hour of every day: any minute (and second) fields, every other field `*`. */
+function runsAtLeastHourly(cron: string): boolean {
+  const fields = cron.trim().split(/\s+/);
+  const [hour, dayOfMonth, month, dayOfWeek] = fields.slice(fields.length - 4);
+  return ['*', '*/1'].includes(hour ?? '') && [dayOfMonth, month, dayOfWeek].every((field) => field === '*');
+}
+
 const SourceBase = {
   /** Unique name of this source instance; also the cursor's key. */
   name: z.string().regex(/^[a-z0-9][a-z0-9._:-]*$/, 'lowercase letters, digits and . _ : -'),
@@ -39,6 +47,12 @@ const SourceBase = {
   maxPages: z.number().int().positive().default(100),
 };
 
+/**
+ * Days after a matched post's creation during which its comments or replies are collected again on every run
+ * (abuse arrives over days, mostly untagged); 0 visits each post's thread once, when it is found.
+ */
+const FollowRepliesDays = z.number().int().nonnegative();
+
 export const SourceConfig = z.discriminatedUnion('type', [
   z.object({ ...SourceBase, type: z.literal('mastodon'), instances: z.array(z.url()).min(1).optional() }),
   z.object({
@@ -49,26 +63,54 @@ export const SourceConfig = z.discriminatedUnion('type', [
   }),
   z.object({ ...SourceBase, type: z.literal('bluesky-jetstream') }),
   z.object({ ...SourceBase, type: z.literal('telegram'), channels: z.array(z.string().min(1)).min(1) }),
-  z.object({ ...SourceBase, type: z.literal('vk'), tokenEnv: EnvName.default('TAGPULSE_VK_TOKEN') }),
-  z.object({ ...SourceBase, type: z.literal('youtube'), apiKeyEnv: EnvName.default('TAGPULSE_YOUTUBE_API_KEY') }),
-  z.object({ ...SourceBase, type: z.literal('x'), bearerTokenEnv: EnvName.default('TAGPULSE_X_BEARER_TOKEN') }),
+  z.object({
+    ...SourceBase,
+    type: z.literal('vk'),
+    tokenEnv: EnvName.default('TAGPULSE_VK_TOKEN'),
+    /** How far back the first run searches (VK's own default is only the last 24 hours). */
+    backfillDays: z.number().int().positive().default(30),
+    followRepliesDays: FollowRepliesDays.default(7),
+  }),
+  z.object({
+    ...SourceBase,
+    type: z.literal('youtube'),
+    apiKeyEnv: EnvName.default('TAGPULSE_YOUTUBE_API_KEY'),
+    /** search.list calls per Pacific-time day: the project's own search.list quota bucket (100 by default). */
+    searchCallsPerDay: z.number().int().positive().default(100),
+    followRepliesDays: FollowRepliesDays.default(7),
+  }),
+  z.object({
+    ...SourceBase,
+    type: z.literal('x'),
+    bearerTokenEnv: EnvName.default('TAGPULSE_X_BEARER_TOKEN'),
+    /** At most 7: recent search only reaches back seven days. */
+    followRepliesDays: FollowRepliesDays.max(7).default(7),
+  }),
   z.object({
     ...SourceBase,
     type: z.literal('instagram'),
+    /** Hashtag search shows only the last 24 hours: a slower schedule loses posts for good. */
+    schedule: Cron.refine(runsAtLeastHourly, 'Instagram shows a hashtag\'s last 24 hours only: the schedule must run at least once an hour (hour, day, month and weekday fields "*"), e.g. "*/30 * * * *"').default('*/30 * * * *'),
     accessTokenEnv: EnvName.default('TAGPULSE_INSTAGRAM_TOKEN'),
-    userId: z.string().min(1),
+    /** The Instagram professional (business or creator) account the Graph API queries on behalf of. */
+    userId: z.string().regex(/^\d+$/, 'the numeric id of an Instagram professional account'),
   }),
 ]);
 export type SourceConfig = z.infer<typeof SourceConfig>;
 
 export const ReportConfig = z.object({
+  /** Names the output files: `<name>-<UTC timestamp>.<ext>`. */
   name: z.string().regex(/^[A-Za-z0-9._-]+$/, 'letters, digits and . _ -'),
   cron: Cron,
-  /** Which export to run and with what parameters (the same ones the CLI's `export` takes). */
-  query: z.record(z.string(), z.unknown()),
+  /** Time zone the cron expression is read in (IANA); the query's own `tz` is separate. */
+  cronTz: TimeZoneName.default('UTC'),
+  /** Which export to run (`export`) and with what parameters (the same ones `tagpulse export` and the HTTP API take). */
+  query: ReportQuery,
+  /** csv, or json (the query's JSON answer; JSON Lines for posts). */
   format: z.enum(['csv', 'json']).default('csv'),
   outDir: z.string().min(1),
 });
+export type ReportConfig = z.infer<typeof ReportConfig>;
 
 export const TagpulseConfig = z
   .object({
@@ -110,6 +152,17 @@ export const TagpulseConfig = z
       .object({
         port: z.number().int().min(1).max(65535).default(8080),
         host: z.string().default('127.0.0.1'),
+        /** Environment variable holding the API keys, `name:role:key,...` (docs/api.md#access). */
+        keysEnv: EnvName.default('TAGPULSE_API_KEYS'),
+        /** Requests without a key get the public role (aggregates only); false makes every data endpoint need a key. */
+        anonymous: z.boolean().default(true),
+        /** Token bucket per key (per client address for anonymous requests): sustained rate and burst. */
+        rateLimit: z
+          .object({
+            perMinute: z.number().int().positive().default(120),
+            burst: z.number().int().positive().default(30),
+          })
+          .prefault({}),
       })
       .prefault({}),
     reports: z.array(ReportConfig).default([]),

@@ -6,4 +6,5 @@ export * from './metrics.js';
 export * from './dead-letter.js';
 export * from './cursor.js';
 export * from './config.js';
+export * from './api.js';
 export * from './registry.js';

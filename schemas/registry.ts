@@ -4,6 +4,7 @@ import { NormalisedPost } from './post.js';
 import { AbuseMetric, CooccurrenceMetric, LateDataMetric, VolumeMetric } from './metrics.js';
 import { DeadLetter } from './dead-letter.js';
 import { TagpulseConfig } from './config.js';
+import { PostRow } from './api.js';
 
 /** The schemas `tagpulse schema` publishes as JSON Schema, by name. */
 export const PUBLISHED_SCHEMAS: Record<string, z.ZodType> = {
@@ -15,4 +16,5 @@ export const PUBLISHED_SCHEMAS: Record<string, z.ZodType> = {
   'late-data-metric': LateDataMetric,
   'dead-letter': DeadLetter,
   config: TagpulseConfig,
+  'api-post': PostRow,
 };
