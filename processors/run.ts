@@ -9,7 +9,7 @@ import type { SearchStore } from '../infra/store/search-store.js';
 import type { TagpulseConfig } from '../schemas/index.js';
 import { caughtUp, StageProgress, type Counts } from './runtime/progress.js';
 import { restoreStores } from './runtime/restore.js';
-import { TRANSACTION_TIMEOUT_MS, TransactionalStage } from './runtime/transactional-stage.js';
+import { TransactionalStage } from './runtime/transactional-stage.js';
 import { SearchSink } from './sink/search-sink.js';
 import { buildTopology, type StageName, type Topology } from './topology.js';
 
@@ -37,19 +37,35 @@ export function stageId(config: TagpulseConfig, stage: StageName): string {
   return `${config.kafka.clientId}.${config.kafka.topicPrefix}.${stage}`;
 }
 
-/** Errors a restart cannot cure, as what to tell the user. */
-export function fatal(error: unknown, config: TagpulseConfig): UserFacingError | undefined {
-  if (error instanceof UserFacingError) return error;
+/** The error and every error it wraps, outermost first. */
+function* causes(error: unknown): Generator<{ type?: string }> {
   type Chain = { type?: string; cause?: unknown; originalError?: unknown } | undefined;
-  for (let cause = error as Chain; cause; cause = (cause.cause ?? cause.originalError) as Chain) {
-    // The broker bumped the transactional id's epoch: a newer producer registered it (another process runs the
-    // same stage), or a transaction outlived its timeout. Restarting would fence the other process in turn.
-    if (cause.type === 'INVALID_PRODUCER_EPOCH' || cause.type === 'PRODUCER_FENCED') {
-      return new UserFacingError(
-        `this process was fenced off a stage for topic prefix "${config.kafka.topicPrefix}": another \`tagpulse process\` runs it ` +
-          `(run each stage in one process only), or a transaction stalled past ${TRANSACTION_TIMEOUT_MS / 1000} s; nothing was counted twice`,
-      );
-    }
+  for (let cause = error as Chain; cause; cause = (cause.cause ?? cause.originalError) as Chain) yield cause;
+}
+
+/**
+ * The broker bumped the stage's transactional epoch: a newer producer registered the id (another process runs
+ * the same stage), or a transaction outlived its timeout on a starved machine and the broker aborted it.
+ */
+export function wasFenced(error: unknown): boolean {
+  for (const cause of causes(error)) if (cause.type === 'INVALID_PRODUCER_EPOCH' || cause.type === 'PRODUCER_FENCED') return true;
+  return false;
+}
+
+/**
+ * The failures a restart cannot cure, as the one-line error to stop with; undefined for the others. A first
+ * fencing is cured by a restart (a stalled transaction); a second one soon after means another process keeps
+ * taking the stage over, and restarting again would only fence it in turn, so this process gives way.
+ */
+export function fatal(error: unknown, config: TagpulseConfig, fencedRecently = false): UserFacingError | undefined {
+  if (error instanceof UserFacingError) return error;
+  if (wasFenced(error) && fencedRecently) {
+    return new UserFacingError(
+      `this process was fenced off a stage for topic prefix "${config.kafka.topicPrefix}" twice within ${HEALTHY_RUN_MS / 1000} s: ` +
+        'another `tagpulse process` runs it (run each stage in one process only); nothing was counted twice',
+    );
+  }
+  for (const cause of causes(error)) {
     // The same batch would make the same record again on every restart: retrying would stall the stage forever.
     if (cause.type === 'MESSAGE_TOO_LARGE' || cause.type === 'RECORD_LIST_TOO_LARGE') {
       return new UserFacingError(
@@ -90,6 +106,7 @@ export async function runProcessors(config: TagpulseConfig, options: RunOptions)
     if (topology.sink) store = await openStore(config, options.env);
     const progress = new Map(stageInputs(topology).map(([stage, inputs]) => [stage, new StageProgress(stage, stageId(config, stage), inputs)]));
     const summary = (): RunSummary => Object.fromEntries([...progress].map(([stage, p]) => [stage, p.totals]));
+    let lastFencedAt: number | undefined;
     for (let attempt = 0; ; attempt++) {
       const startedAt = Date.now();
       const run = new Run(config, kafka, topology, partitions, store, progress);
@@ -100,8 +117,10 @@ export async function runProcessors(config: TagpulseConfig, options: RunOptions)
         return summary();
       } catch (error) {
         await run.stop().catch((stopError: unknown) => log.warn('stopping after a failure failed', { error: stopError }));
-        const cannotCure = fatal(error, config);
+        const fenced = wasFenced(error);
+        const cannotCure = fatal(error, config, fenced && lastFencedAt !== undefined && Date.now() - lastFencedAt < HEALTHY_RUN_MS);
         if (cannotCure) throw cannotCure;
+        if (fenced) lastFencedAt = Date.now();
         if (Date.now() - startedAt > HEALTHY_RUN_MS) attempt = 0;
         const wait = Math.min(MAX_RESTART_DELAY_MS, 1000 * 2 ** attempt);
         log.warn('a stage failed; restarting every stage from the committed state', { error, attempt, restartInMs: wait });

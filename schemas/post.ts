@@ -47,8 +47,16 @@ export const NormalisedPost = z.object({
   families: z.array(z.string()),
   author: AuthorRef,
   url: z.string().optional(),
+  /** For a comment or reply: the post or comment it answers, `platform:platformId` (a post id). */
   replyTo: z.string().optional(),
+  /** The thread (matched post, video, conversation) the item belongs to, `platform:platformId` like `replyTo`. */
   threadId: z.string().optional(),
+  /**
+   * For a comment or reply: canonical keys of the tag of the thread it answers (the envelope's `query`, the
+   * tag that found the thread's root post), other than its own `tags`. The abuse metric counts the post under
+   * `tags` ∪ `threadTags`; volume and co-occurrence count `tags` only (docs/metrics.md#abuse). Absent when none.
+   */
+  threadTags: z.array(z.string()).optional(),
   engagement: z
     .object({
       likes: z.number().optional(),

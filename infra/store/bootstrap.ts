@@ -87,7 +87,11 @@ async function ensureIndex(store: SearchStore, definition: IndexDefinition): Pro
     await store.refresh(old);
     await store.transport.request('POST', '/_reindex', {
       query: { wait_for_completion: true, refresh: true },
-      body: { source: { index: old }, dest: { index: current, version_type: 'external' } },
+      body: {
+        source: { index: old },
+        dest: { index: current, version_type: 'external' },
+        ...(definition.reindexScript ? { script: { lang: 'painless', source: definition.reindexScript } } : {}),
+      },
     });
   }
   await store.transport.request('POST', '/_aliases', {

@@ -10,6 +10,12 @@ export interface IndexDefinition {
   version: number;
   settings: Record<string, unknown>;
   mappings: Record<string, unknown>;
+  /**
+   * A Painless script run on every document reindexed into this version from an older one (`_reindex`'s
+   * `script`), for a migration that changes stored values, not only the mapping. It must leave a document already
+   * in the new form unchanged. Not part of the definition hash.
+   */
+  reindexScript?: string;
 }
 
 const keyword = { type: 'keyword' } as const;
@@ -52,9 +58,13 @@ const TEXT_ANALYSIS = {
   },
 };
 
+// v2: `threadTags` (the tags a reply counts under for abuse through its thread), and `threadId` qualified as
+// `platform:platformId` like `replyTo` (v1 held the bare platform id; the migration qualifies it).
 export const POSTS_INDEX: IndexDefinition = {
   logical: 'posts',
-  version: 1,
+  version: 2,
+  reindexScript:
+    "def t = ctx._source.threadId; def p = ctx._source.platform; if (t != null && p != null && !t.startsWith(p + ':')) { ctx._source.threadId = p + ':' + t; }",
   settings: { number_of_shards: 1, number_of_replicas: 0, refresh_interval: '1s', ...TEXT_ANALYSIS },
   mappings: {
     dynamic: 'strict',
@@ -83,6 +93,7 @@ export const POSTS_INDEX: IndexDefinition = {
       url: { type: 'keyword', index: false },
       replyTo: keyword,
       threadId: keyword,
+      threadTags: keyword,
       engagement: { properties: { likes: count, shares: count, replies: count, views: count } },
       abuse: {
         properties: {

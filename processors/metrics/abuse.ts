@@ -1,7 +1,7 @@
 import type { z } from 'zod';
-import { wilsonInterval } from '../../api/measures.js';
 import { AbuseMetric } from '../../schemas/index.js';
 import type { WindowedMetric } from './metric.js';
+import { wilsonInterval } from './wilson.js';
 
 /** The counts a cell keeps; the share and its interval are derived from them when the document is made. */
 const AbuseState = AbuseMetric.omit({ schema: true, shareTowardWomen: true, shareTowardWomenLow: true, shareTowardWomenHigh: true });
@@ -16,7 +16,9 @@ export function shareTowardWomen(cell: Pick<AbuseCell, 'posts' | 'abusiveTowardW
 /**
  * Classified posts per canonical tag × platform × classifier version × minute: all of them, the abusive ones,
  * those abusive toward women, and abusive ones per category; and the window's share toward women. The classifier
- * version is a dimension so a window never mixes the verdicts of two lexicons.
+ * version is a dimension so a window never mixes the verdicts of two lexicons. A post counts under its own tags
+ * and, when it is a comment or reply, the tags of the thread it answers (`threadTags`), each key once: abuse aimed
+ * at an activist's post mostly arrives in untagged replies (docs/metrics.md#abuse).
  */
 export const abuseMetric: WindowedMetric<AbuseCell> = {
   name: 'abuse',
@@ -24,7 +26,7 @@ export const abuseMetric: WindowedMetric<AbuseCell> = {
     const { abuse, platform, windowStart } = post;
     if (abuse === undefined) return;
     const { classifierVersion } = abuse;
-    for (const tag of post.tags) {
+    const countUnder = (tag: string) => {
       const cell = cellOf(`${platform}|${classifierVersion}|${tag}`, () => ({
         windowStart,
         tag,
@@ -36,11 +38,14 @@ export const abuseMetric: WindowedMetric<AbuseCell> = {
         classifierVersion,
       }));
       cell.posts++;
-      if (!abuse.abusive) continue;
+      if (!abuse.abusive) return;
       cell.abusive++;
       if (abuse.towardWomen) cell.abusiveTowardWomen++;
       for (const category of abuse.categories) cell.categories[category] = (cell.categories[category] ?? 0) + 1;
-    }
+    };
+    for (const tag of post.tags) countUnder(tag);
+    // The normaliser leaves a post's own keys out of its thread tags; a message written otherwise still counts once per key.
+    for (const tag of post.threadTags) if (!post.tags.includes(tag)) countUnder(tag);
   },
   document: (cell) => ({ schema: 'tagpulse.abuse/1', ...cell, ...shareTowardWomen(cell) }),
   save: (cell) => cell,

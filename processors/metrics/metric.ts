@@ -9,6 +9,7 @@ export const CountedPostFields = NormalisedPost.pick({
   collectedAt: true,
   lang: true,
   tags: true,
+  threadTags: true,
   families: true,
   author: true,
   abuse: true,
@@ -21,6 +22,8 @@ export interface CountedPost {
   readonly lang: NormalisedPost['lang'];
   /** Canonical tag keys, deduplicated. */
   readonly tags: readonly string[];
+  /** For a comment or reply: keys of the thread it answers beyond its own `tags` (only the abuse metric counts them). */
+  readonly threadTags: readonly string[];
   readonly families: readonly string[];
   /** The author's pseudonym: of the id, or of the handle when the platform gives no id; absent when neither. */
   readonly author: string | undefined;

@@ -3,8 +3,12 @@ import { addCounts, type StageProgress } from './progress.js';
 import type { Emit, StreamProcessor } from './processor.js';
 import { stageConsumer, StageFailure } from './stage-consumer.js';
 
-/** A transaction that stays open this long (a stuck or dead process) is aborted by the broker. */
-export const TRANSACTION_TIMEOUT_MS = 30_000;
+/**
+ * A transaction that stays open this long (a stuck or dead process) is aborted by the broker. Generous,
+ * because a batch on a starved machine can take tens of seconds; a crashed stage's open transaction is
+ * aborted at once anyway, when its restart registers the same transactional id.
+ */
+const TRANSACTION_TIMEOUT_MS = 60_000;
 
 /**
  * The most bytes of keys and values one produce request carries. kafkajs writes all of a request's messages

@@ -73,6 +73,7 @@ export class MetricsProcessor implements StreamProcessor {
       platform: fields.platform,
       lang: fields.lang,
       tags: fields.tags,
+      threadTags: fields.threadTags ?? [],
       families: fields.families,
       author: fields.author.id ?? fields.author.handle,
       abuse: fields.abuse,

@@ -31,6 +31,7 @@ export function normalisePost(envelope: RawEnvelope, first: FirstCopy, deps: Nor
   const { item, platform } = envelope;
   const tagsAsWritten = mergeTags(extractHashtags(item.text), item.tags);
   const tags = canonicalTags(tagsAsWritten);
+  const threadTags = threadTagsOf(envelope, tags);
   const lang = detectLanguage(item.text, item.platformLang);
   const text = deps.pseudonymiser.pseudonymiseMentions(item.text, platform);
   return {
@@ -49,10 +50,27 @@ export function normalisePost(envelope: RawEnvelope, first: FirstCopy, deps: Nor
     author: deps.pseudonymiser.author(platform, item.author),
     url: item.url,
     replyTo: item.replyTo && rawKey({ platform, platformId: item.replyTo.platformId }),
-    threadId: item.threadId,
+    threadId: item.threadId && rawKey({ platform, platformId: item.threadId }),
+    ...(threadTags.length > 0 ? { threadTags } : {}),
     engagement: item.engagement,
     abuse: deps.classify(text, lang),
   };
+}
+
+/**
+ * The keys a comment or reply counts under for abuse because of the thread it answers: a collector that follows
+ * a matched post's thread (VK comments, YouTube comment threads, X conversations) puts the tag that found the
+ * post in each reply's `query`. Canonicalised like the post's own tags (so a family alias in the query is its
+ * key, which the API's family sums include), without the keys the reply carries itself. Only for a reply (it
+ * answers something, or belongs to another item's thread): the query of a post found by its own tag is one of
+ * its own tags. Families are not added: the abuse metric has no family cells, and `families` stays the post's
+ * own, as the family volumes count posts carrying a key of the family.
+ */
+function threadTagsOf(envelope: RawEnvelope, tags: readonly string[]): string[] {
+  const { item, query } = envelope;
+  const reply = item.replyTo !== undefined || (item.threadId !== undefined && item.threadId !== envelope.platformId);
+  if (!reply || query === undefined) return [];
+  return canonicalTags([query]).filter((key) => !tags.includes(key));
 }
 
 export interface NormaliseStageOptions {

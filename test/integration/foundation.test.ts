@@ -38,10 +38,15 @@ describe('tagpulse init', () => {
     const store = await openStore(config);
     try {
       const alias = store.alias('posts');
-      await store.bulk([{ index: alias, id: 'x:1', document: { id: 'x:1', text: 'сақтау керек' } }]);
+      await store.bulk([
+        { index: alias, id: 'x:1', document: { id: 'x:1', text: 'сақтау керек' } },
+        // As a posts index before v2 stored it: the thread as a bare platform id.
+        { index: alias, id: 'x:2', document: { id: 'x:2', platform: 'x', threadId: '1', text: 'жауап' } },
+      ]);
+      const next = POSTS_INDEX.version + 1;
       const v2: IndexDefinition = {
         ...POSTS_INDEX,
-        version: 2,
+        version: next,
         mappings: {
           ...POSTS_INDEX.mappings,
           properties: { ...(POSTS_INDEX.mappings.properties as object), addedInV2: { type: 'keyword' } },
@@ -49,8 +54,11 @@ describe('tagpulse init', () => {
       };
       const changes = await ensureIndices(store, [v2]);
       expect(changes.find((c) => c.target === `index ${alias}`)).toMatchObject({ action: 'migrated' });
-      expect(await store.count(alias)).toBe(1);
-      expect(Object.keys(await store.transport.request('GET', `/_alias/${alias}`))).toEqual([`${alias}-v2`]);
+      expect(await store.count(alias)).toBe(2);
+      expect(Object.keys(await store.transport.request('GET', `/_alias/${alias}`))).toEqual([`${alias}-v${next}`]);
+      // The posts migration's script qualifies a bare thread id, and leaves documents without one alone.
+      const migrated = await store.transport.request<{ docs: Array<{ _id: string; _source: Record<string, unknown> }> }>('POST', `/${alias}/_mget`, { body: { ids: ['x:1', 'x:2'] } });
+      expect(migrated.docs.map((d) => [d._id, d._source.threadId])).toEqual([['x:1', undefined], ['x:2', 'x:1']]);
       expect((await ensureIndices(store, [v2])).every((c) => c.action === 'unchanged')).toBe(true);
     } finally {
       await store.close();

@@ -2,6 +2,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { abuse as abuseQuery } from '../../api/queries/abuse.js';
+import { queryContext } from '../../api/queries/context.js';
 import { topicNames } from '../../infra/kafka/topics.js';
 import { openStore } from '../../infra/store/open.js';
 import type { SearchStore } from '../../infra/store/search-store.js';
@@ -14,6 +16,7 @@ import { createPseudonymiser } from '../../processors/normalise/pseudonymise.js'
 import { runProcessors, type RunSummary } from '../../processors/run.js';
 import { STAGE_NAMES } from '../../processors/topology.js';
 import {
+  AbuseParams,
   DEFAULT_FAMILIES,
   type AbuseMetric,
   type CooccurrenceMetric,
@@ -86,6 +89,11 @@ describe('the processors, end to end on the real stack', () => {
     post('cooc-2', { text: '#beta #alpha', createdAt: minute(40) }, bluesky);
     post('cooc-3', { text: 'only #alpha', createdAt: minute(40, 30) }, bluesky);
     post('cooc-4', { text: 'no tags at all', createdAt: minute(40) }, bluesky);
+    // An activist's post on VK, and an untagged abusive comment that a collector following the post's thread
+    // delivered with the post's tag as its query (a minute and platform of their own).
+    const thread = { platform: 'vk' as const, source: 'vk', query: 'menoiandym' };
+    post('-5_77', { text: 'Мен ояндым #menoiandym', createdAt: minute(45) }, thread);
+    post('-5_77_1', { text: 'Ты тупая корова, иди на кухню', createdAt: minute(45, 30), replyTo: { platformId: '-5_77' }, threadId: '-5_77' }, thread);
     // The labelled abuse posts, all under one tag, on Telegram.
     abuseTexts.forEach((text, i) => post(`abuse-${i}`, { text: `${text} #qazaqkoktemi`, createdAt: minute(50) }, { platform: 'telegram' }));
 
@@ -200,6 +208,26 @@ describe('the processors, end to end on the real stack', () => {
     expect(doc).toMatchObject({ windowStart: minute(50), ...expected, shareTowardWomen: expected.abusiveTowardWomen / expected.posts });
     expect(doc!.shareTowardWomenLow).toBeLessThan(doc!.shareTowardWomen);
     expect(doc!.shareTowardWomenHigh).toBeGreaterThan(doc!.shareTowardWomen);
+  });
+
+  it('counts an untagged abusive comment in abuse under the tag of the post it answers; volume counts only posts carrying the tag', async () => {
+    const key = canonicalTag('menoiandym');
+    const [comment] = await searchAll<NormalisedPost>(store, 'posts', { ids: { values: ['vk:-5_77_1'] } });
+    expect(comment).toMatchObject({ tags: [], families: [], threadTags: [key], replyTo: 'vk:-5_77', threadId: 'vk:-5_77', abuse: { abusive: true, towardWomen: true } });
+    const docs = await searchAll<AbuseMetric>(store, 'metrics-abuse', { term: { platform: 'vk' } });
+    expect(docs.map(({ tag, posts, abusive, abusiveTowardWomen }) => ({ tag, posts, abusive, abusiveTowardWomen }))).toEqual([
+      { tag: key, posts: 2, abusive: 1, abusiveTowardWomen: 1 },
+    ]);
+    expect(postsByTag(volume, minute(45), 'vk')).toEqual({ [key]: 1, 'family:menoiandym': 1 });
+    const cooccurrence = await searchAll<CooccurrenceMetric>(store, 'metrics-cooccurrence', { term: { platform: 'vk' } });
+    expect(cooccurrence.find((d) => d.tagA === '*')).toMatchObject({ count: 1 });
+    // The API's abuse query answers from the same cells, for the tag and for its family.
+    const context = queryContext(store, config, 'pseudonyms');
+    const answer = await abuseQuery(context, AbuseParams.parse({ tag: ['МенОяндым'], family: ['menoiandym'], platform: ['vk'], from: minute(0), to: minute(59), interval: 'hour' }));
+    expect(answer.rows.map((r) => [r.tag, r.posts, r.abusive, r.abusive_toward_women])).toEqual([
+      [key, 2, 1, 1],
+      ['family:menoiandym', 2, 1, 1],
+    ]);
   });
 
   it('indexes each post once under its id, and every metric document as the latest on its topic', async () => {

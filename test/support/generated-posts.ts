@@ -52,6 +52,8 @@ export interface PostTruth {
   createdAt: string;
   collectedAt: string;
   text: string;
+  /** For a comment on a followed thread: the key of the thread's tag when the comment does not carry it (docs/metrics.md#abuse). */
+  threadTags?: string[];
 }
 
 /** One message for the raw topic, in production order; `post` is absent for garbage. */
@@ -69,6 +71,12 @@ export interface GeneratorOptions {
   start: number;
   /** Event time advances this much per post. */
   stepMs: number;
+  /**
+   * Share of new posts that are VK comments on a recent tagged VK post, as a collector following its thread
+   * delivers them: `replyTo` and `threadId` the post, `query` a spelling of the post's tag, mostly untagged.
+   * Off by default (it changes the random stream).
+   */
+  comments?: number;
 }
 
 /**
@@ -87,6 +95,8 @@ export function generateDeliveries(options: GeneratorOptions): Delivery[] {
   const langs = Object.keys(SENTENCES) as Array<keyof typeof SENTENCES>;
   const deliveries: Delivery[] = [];
   const recentOnTime: Array<{ envelope: RawEnvelope; post: PostTruth }> = [];
+  /** Recent on-time tagged VK posts whose threads are followed: the post id and the tag that found it. */
+  const threads: Array<{ platformId: string; query: string }> = [];
   let posts = 0;
   while (deliveries.length < options.messages) {
     const roll = random();
@@ -105,11 +115,12 @@ export function generateDeliveries(options: GeneratorOptions): Delivery[] {
     posts++;
     const behind = roll < 0.051 ? (5 + random() * 15) * 60_000 : roll < 0.061 ? (45 + random() * 75) * 60_000 : 0;
     const eventTime = Math.round(now - behind + (random() * 120_000 - 90_000));
+    const thread = options.comments && threads.length > 0 && random() < options.comments ? pick(threads) : undefined;
     const r = random();
     let acc = 0;
-    const platform = PLATFORMS.find(([, share]) => (acc += share) >= r)?.[0] ?? 'vk';
+    const platform = thread ? 'vk' : (PLATFORMS.find(([, share]) => (acc += share) >= r)?.[0] ?? 'vk');
     const lang = pick(langs);
-    const chosen = random() < 0.05 ? [] : [...new Set(Array.from({ length: 1 + Math.floor(random() * 3) }, () => pick(tags)))];
+    const chosen = random() < (thread ? 0.8 : 0.05) ? [] : [...new Set(Array.from({ length: 1 + Math.floor(random() * 3) }, () => pick(tags)))];
     const text = [pick(SENTENCES[lang]), ...chosen.map((tag) => pick(tag.spellings))].join(' ');
     // Zipf-like activity: a few authors write much of the campaign.
     const author = random() < 0.01 ? undefined : `u${Math.floor(3000 * random() ** 3)}`;
@@ -120,15 +131,25 @@ export function generateDeliveries(options: GeneratorOptions): Delivery[] {
       platform,
       platformId: id,
       collectedAt,
-      item: { text, createdAt: new Date(eventTime).toISOString(), author: author === undefined ? {} : { id: author }, tags: [] },
+      ...(thread ? { query: thread.query } : {}),
+      item: {
+        text,
+        createdAt: new Date(eventTime).toISOString(),
+        author: author === undefined ? {} : { id: author },
+        tags: [],
+        ...(thread ? { replyTo: { platformId: thread.platformId }, threadId: thread.platformId } : {}),
+      },
       payload: { id },
     };
+    const keys = chosen.map((tag) => tag.key);
+    const threadKey = thread ? canonicalTag(thread.query) : undefined;
     const post: PostTruth = {
       id: rawKey(envelope),
       platform,
       lang,
-      tags: chosen.map((tag) => tag.key),
+      tags: keys,
       families: chosen.flatMap((tag) => (tag.family ? [tag.family] : [])).sort(),
+      ...(threadKey !== undefined && !keys.includes(threadKey) ? { threadTags: [threadKey] } : {}),
       author,
       createdAt: envelope.item.createdAt,
       collectedAt,
@@ -138,6 +159,10 @@ export function generateDeliveries(options: GeneratorOptions): Delivery[] {
     if (behind === 0) {
       recentOnTime.push({ envelope, post });
       if (recentOnTime.length > 300) recentOnTime.shift();
+      if (options.comments && platform === 'vk' && !thread && chosen.length > 0) {
+        threads.push({ platformId: id, query: pick(chosen[0]!.spellings).replace(/^#/, '') });
+        if (threads.length > 100) threads.shift();
+      }
     }
   }
   return deliveries;

@@ -124,7 +124,8 @@ function count(truth: GroundTruth, volumeAuthors: Map<string, Set<string>>, abus
     sorted.forEach((a, i) => sorted.slice(i).forEach((b) => pair(a, b)));
   }
   const verdict = classify(post.text, lang);
-  for (const tag of post.tags) {
+  // A comment counts in abuse under its own tags and its thread's (docs/metrics.md#abuse), each once.
+  for (const tag of new Set([...post.tags, ...(post.threadTags ?? [])])) {
     const id = `abuse|${window}|${platform}|${verdict.classifierVersion}|${tag}`;
     let cell = abuseCells.get(id);
     if (cell === undefined) abuseCells.set(id, (cell = { windowStart: window, tag, platform, verdicts: [] }));

@@ -199,6 +199,30 @@ describe('the metrics stage', () => {
     });
   });
 
+  it('counts a reply in abuse under its own tags and the tags of the thread it answers, each once; in volume and co-occurrence under its own only', () => {
+    const processor = metricsProcessor();
+    const abusive = verdict({ abusive: true, towardWomen: true, categories: ['insult'] });
+    const { outputs } = runBatch(processor, [
+      // The activist's post, and three replies: untagged and abusive; with a tag of its own; one (written by hand)
+      // whose thread tags repeat its own tag.
+      input(normalisedPost('vk:1_9', { platform: 'vk', tags: ['menoiandim'], families: ['menoiandym'], abuse: verdict({}) })),
+      input(normalisedPost('vk:1_9_1', { platform: 'vk', replyTo: 'vk:1_9', threadId: 'vk:1_9', threadTags: ['menoiandim'], abuse: abusive })),
+      input(normalisedPost('vk:1_9_2', { platform: 'vk', tags: ['seruen'], families: ['seruen'], threadTags: ['menoiandim'], abuse: abusive })),
+      input(normalisedPost('vk:1_9_3', { platform: 'vk', tags: ['menoiandim'], threadTags: ['menoiandim'], abuse: verdict({}) })),
+    ]);
+    const abuse = latestByKey(outputs, topics.abuse);
+    expect(abuse.get(`abuse|${windowOf(0)}|vk|v1|menoiandim`)).toMatchObject({ posts: 4, abusive: 2, abusiveTowardWomen: 2, categories: { insult: 2 } });
+    expect(abuse.get(`abuse|${windowOf(0)}|vk|v1|seruen`)).toMatchObject({ posts: 1, abusive: 1 });
+    expect(abuse.size).toBe(2);
+    const volume = latestByKey(outputs, topics.volume);
+    expect(volume.get(`volume|${windowOf(0)}|vk|kk|menoiandim`)).toMatchObject({ posts: 2 });
+    expect(volume.get(`volume|${windowOf(0)}|vk|kk|family:menoiandym`)).toMatchObject({ posts: 1 });
+    expect(volume.get(`volume|${windowOf(0)}|vk|kk|seruen`)).toMatchObject({ posts: 1 });
+    const cooccurrence = latestByKey(outputs, topics.cooccurrence);
+    expect(cooccurrence.get(`cooccurrence|${windowOf(0)}|vk|*|*`)).toMatchObject({ count: 3 });
+    expect(cooccurrence.get(`cooccurrence|${windowOf(0)}|vk|menoiandim|seruen`)).toBeUndefined();
+  });
+
   it('gives the share toward women a Wilson 95% score interval: inside [0, 1], honest for few posts', () => {
     // Published values (Newcombe 1998, Brown, Cai & DasGupta 2001) for 0 of 10, 5 of 10, 10 of 10 and 1 of 1.
     const interval = (abusiveTowardWomen: number, posts: number) => {

@@ -55,6 +55,30 @@ describe('the normalise stage', () => {
     expect(post!.text).toContain(`@${pseudonymiser.handle('mastodon', 'Aigerim_K')}`);
   });
 
+  it('gives a comment the keys of its thread’s tag (the envelope’s query) beyond its own, and qualifies its thread like its parent', () => {
+    const vk = { platform: 'vk' as const };
+    const [root, untagged, tagged, ownTag, found] = posts(
+      runBatch(normaliseProcessor(), [
+        input(rawEnvelope('-5_9', { text: 'Мен ояндым #МенОяндым' }, { ...vk, query: 'менояндым' })),
+        // Comments collected by following the post's thread carry the tag that found it as their query.
+        input(rawEnvelope('-5_9_1', { text: 'Сен кімсің?', replyTo: { platformId: '-5_9' }, threadId: '-5_9' }, { ...vk, query: 'менояндым' })),
+        input(rawEnvelope('-5_9_2', { text: 'Қолдаймын #Seruen', replyTo: { platformId: '-5_9_1' }, threadId: '-5_9' }, { ...vk, query: 'menoiandym' })),
+        input(rawEnvelope('-5_9_3', { text: 'Мен де #мен_ояндым', replyTo: { platformId: '-5_9' }, threadId: '-5_9' }, { ...vk, query: 'менояндым' })),
+        // A reply found by its own tag, on a platform whose root posts are their own thread.
+        input(rawEnvelope('at://p/1', { text: '#metoo', threadId: 'at://p/1' }, { platform: 'bluesky', query: 'metoo' })),
+      ]).outputs,
+    );
+    const key = canonicalTag('менояндым');
+    expect(root).toMatchObject({ tags: [key], families: [] });
+    expect(root!.threadTags).toBeUndefined();
+    expect(untagged).toMatchObject({ tags: [], families: [], threadTags: [key], replyTo: 'vk:-5_9', threadId: 'vk:-5_9' });
+    expect(tagged).toMatchObject({ tags: ['seruen'], families: ['seruen'], threadTags: [key], replyTo: 'vk:-5_9_1', threadId: 'vk:-5_9' });
+    expect(ownTag).toMatchObject({ tags: [key] });
+    expect(ownTag!.threadTags).toBeUndefined();
+    expect(found).toMatchObject({ tags: ['metoo'], threadId: 'bluesky:at://p/1' });
+    expect(found!.threadTags).toBeUndefined();
+  });
+
   it('keeps the first copy’s times and collects every source; every copy is published', () => {
     const processor = normaliseProcessor();
     const first = rawEnvelope('7', { text: '#seruen', createdAt: '2026-03-08T10:00:00Z' }, { source: 'mastodon:a', collectedAt: '2026-03-08T10:05:00Z' });

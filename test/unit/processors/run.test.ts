@@ -1,7 +1,7 @@
 import { KafkaJSNonRetriableError, KafkaJSProtocolError } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import { UserFacingError } from '../../../cli/command.js';
-import { fatal } from '../../../processors/run.js';
+import { fatal, wasFenced } from '../../../processors/run.js';
 import { TagpulseConfig } from '../../../schemas/index.js';
 
 const config = TagpulseConfig.parse({});
@@ -12,9 +12,11 @@ const brokerError = (type: string) => {
 };
 
 describe('which stage failures a restart cannot cure', () => {
-  it('stops, saying why, when another process fenced the stage off', () => {
-    expect(fatal(brokerError('PRODUCER_FENCED'), config)).toBeInstanceOf(UserFacingError);
-    expect(fatal(brokerError('INVALID_PRODUCER_EPOCH'), config)?.message).toMatch(/another `tagpulse process` runs it/);
+  it('restarts after a first fencing (a transaction stalled past its timeout), and gives way when fenced again soon after', () => {
+    expect(wasFenced(brokerError('PRODUCER_FENCED'))).toBe(true);
+    expect(fatal(brokerError('PRODUCER_FENCED'), config)).toBeUndefined();
+    expect(fatal(brokerError('PRODUCER_FENCED'), config, true)).toBeInstanceOf(UserFacingError);
+    expect(fatal(brokerError('INVALID_PRODUCER_EPOCH'), config, true)?.message).toMatch(/another `tagpulse process` runs it/);
   });
 
   it('stops, rather than retry the same batch forever, when a record is larger than its topic takes', () => {
@@ -22,7 +24,8 @@ describe('which stage failures a restart cannot cure', () => {
   });
 
   it('restarts on anything else (a broker briefly gone)', () => {
-    expect(fatal(brokerError('NOT_COORDINATOR'), config)).toBeUndefined();
+    expect(fatal(brokerError('NOT_COORDINATOR'), config, true)).toBeUndefined();
+    expect(wasFenced(brokerError('NOT_COORDINATOR'))).toBe(false);
     expect(fatal(new Error('Connection error: ECONNREFUSED'), config)).toBeUndefined();
   });
 });
