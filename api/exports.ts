@@ -2,17 +2,16 @@ import { once } from 'node:events';
 import { open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Writable } from 'node:stream';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import type { z } from 'zod';
 import { ExportParams, type ExportKind } from '../schemas/index.js';
-import { csvHeader, csvLine } from './csv.js';
+import { csvHeader } from './csv.js';
+import type { ExportFormat } from './export-pages.js';
 import { formatAnswer } from './format.js';
 import type { QueryContext } from './queries/context.js';
 import { QUERIES } from './queries/index.js';
-import { countPosts, exportPosts, postColumns } from './queries/posts.js';
+import { countPosts, exportPostLines, postColumns } from './queries/posts.js';
 
-export type ExportFormat = 'csv' | 'json';
+export type { ExportFormat } from './export-pages.js';
 
 export interface ExportProgress {
   rows: number;
@@ -22,33 +21,13 @@ export interface ExportProgress {
 }
 
 /** Writes text, waiting when the stream's buffer is full, so a slow reader (a client, a disk) bounds memory. */
-async function write(out: Writable, text: string): Promise<void> {
+async function write(out: Writable, text: string | Buffer): Promise<void> {
   if (!out.write(text)) await once(out, 'drain');
 }
 
 /** The extension of an export's file in a format: posts in JSON are JSON Lines, one post a line. */
 export function exportExtension(kind: ExportKind, format: ExportFormat): string {
   return format === 'csv' ? 'csv' : kind === 'posts' ? 'jsonl' : 'json';
-}
-
-/** Rows between full garbage collections during a post export (see fullCollection). */
-const ROWS_PER_COLLECTION = 25_000;
-
-/**
- * V8 lets a heap grow far past what is live before its first full collection (in a CLI process, 150 MB of garbage
- * on top of 90 MB of loaded code, measured), and a post export makes garbage fast: every page is parsed, turned
- * into CSV and dropped. A full collection every ROWS_PER_COLLECTION rows keeps the process near its live size
- * (two pages) for a few milliseconds each. `gc` is only reachable when exposed; V8 allows that at run time for
- * contexts made afterwards, so one is made for it (on first use, not on import) and the flag is turned off again.
- */
-let collector: (() => void) | undefined;
-function fullCollection(): void {
-  if (!collector) {
-    setFlagsFromString('--expose-gc');
-    collector = runInNewContext('gc') as () => void;
-    setFlagsFromString('--no-expose-gc');
-  }
-  collector();
 }
 
 /**
@@ -76,12 +55,11 @@ export async function writeExport<K extends ExportKind>(
   const total = onProgress ? await countPosts(context, postParams) : undefined;
   if (format === 'csv') await write(out, csvHeader(postColumns, postParams.bom));
   let rows = 0;
-  for await (const page of exportPosts(context, postParams)) {
-    let text = '';
-    for (const row of page) text += format === 'csv' ? csvLine(postColumns.cells(row)) : `${JSON.stringify(row)}\n`;
-    await write(out, text);
-    if (Math.floor(rows / ROWS_PER_COLLECTION) < Math.floor((rows + page.length) / ROWS_PER_COLLECTION)) fullCollection();
-    rows += page.length;
+  // Each page is written before the one after it is taken, and a full stream buffer is waited out ('drain'): a
+  // slow reader holds the export back rather than letting pages pile up in memory.
+  for await (const page of exportPostLines(context, postParams, format)) {
+    await write(out, page.text);
+    rows += page.rows;
     onProgress?.({ rows, total, elapsedMs: Date.now() - started });
   }
   return rows;

@@ -38,6 +38,17 @@ export interface Command {
   run(args: CommandArgs): Promise<number | void>;
 }
 
+/**
+ * What the dispatcher knows of a command before loading it: enough for `tagpulse --help` and for finding the
+ * command. `load` imports the command's module (and with it whatever the command needs) only when it is run or
+ * asked for its own --help, so one command never pays for another's dependencies at start-up.
+ */
+export interface CommandEntry {
+  path: string[];
+  summary: string;
+  load(): Promise<Command>;
+}
+
 export const GLOBAL_OPTIONS: OptionSpec = {
   help: { type: 'boolean', short: 'h' },
   config: { type: 'string' },

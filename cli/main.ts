@@ -1,5 +1,5 @@
 import { COMMANDS } from './commands/index.js';
-import { parseCommandArgs, UsageError, UserFacingError, type Command, type CommandIo } from './command.js';
+import { parseCommandArgs, UsageError, UserFacingError, type CommandEntry, type CommandIo } from './command.js';
 
 const io: CommandIo = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr };
 
@@ -18,13 +18,13 @@ function topHelp(): string {
 }
 
 /** The longest command path that prefixes argv wins, so `stack up` beats a hypothetical `stack`. */
-function findCommand(argv: string[]): { command: Command; rest: string[] } | undefined {
-  let best: Command | undefined;
+function findCommand(argv: string[]): { entry: CommandEntry; rest: string[] } | undefined {
+  let best: CommandEntry | undefined;
   for (const command of COMMANDS) {
     const matches = command.path.every((word, i) => argv[i] === word);
     if (matches && (!best || command.path.length > best.path.length)) best = command;
   }
-  return best ? { command: best, rest: argv.slice(best.path.length) } : undefined;
+  return best ? { entry: best, rest: argv.slice(best.path.length) } : undefined;
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -44,7 +44,9 @@ async function main(argv: string[]): Promise<number> {
       `unknown command "${argv[0]}". Commands: ${[...new Set(COMMANDS.map((c) => c.path[0]))].join(', ')}. See \`tagpulse --help\`.`,
     );
   }
-  const { command, rest } = found;
+  const { entry, rest } = found;
+  // Only now is the command's module loaded, with what it needs; the help above needed none of it.
+  const command = await entry.load();
   const parsed = parseCommandArgs(command, rest);
   if (parsed.values.help) {
     io.stdout.write(command.help.endsWith('\n') ? command.help : `${command.help}\n`);

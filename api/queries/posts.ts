@@ -1,11 +1,13 @@
 import { z } from 'zod';
-import { PSEUDONYM_PREFIX } from '../../processors/normalise/pseudonymise.js';
-import type { NormalisedPost, PostRow, PostsExportParams, SearchAnswer, SearchParams } from '../../schemas/index.js';
-import { fieldColumns } from '../csv.js';
+import type { PostsExportParams, SearchAnswer, SearchParams } from '../../schemas/index.js';
 import { badParameter } from '../errors.js';
+import { formatPages, type ExportFormat } from '../export-pages.js';
 import { resolveRange } from '../time.js';
 import { answerMeta, echoRange, familyName, rangeFilter, tagKey, termsFilter } from './common.js';
-import type { AuthorVisibility, QueryContext } from './context.js';
+import type { QueryContext } from './context.js';
+import { postRow, type StoredPost } from './post-rows.js';
+
+export { postColumns, postRow } from './post-rows.js';
 
 type PostFilters = Omit<PostsExportParams, 'bom'>;
 
@@ -49,47 +51,6 @@ function postsSort(order: 'asc' | 'desc') {
   return [{ createdAt: { order } }, { id: { order } }];
 }
 
-/**
- * What a row is made of. Searches take the whole `_source`: naming fields makes the engine parse every document
- * to filter it, which measured four times the fetch cost of returning the stored bytes as they are (300,000
- * posts, OpenSearch 2.19); the `evidence` spans it brings along are simply not put in rows.
- */
-type StoredPost = Pick<NormalisedPost, 'id' | 'platform' | 'createdAt' | 'lang' | 'text' | 'tags' | 'tagsAsWritten' | 'families' | 'url' | 'author' | 'replyTo' | 'threadId' | 'engagement'> & {
-  abuse?: Partial<NonNullable<NormalisedPost['abuse']>>;
-};
-
-function visibleAuthor(value: string | undefined, authors: AuthorVisibility): string | null {
-  if (value === undefined) return null;
-  // A deployment that opted out of pseudonymisation stores clear ids: those are for admin keys only.
-  return authors === 'all' || value.startsWith(PSEUDONYM_PREFIX) ? value : null;
-}
-
-export function postRow(post: StoredPost, authors: AuthorVisibility): PostRow {
-  return {
-    id: post.id,
-    platform: post.platform,
-    created_at: post.createdAt,
-    lang: post.lang,
-    text: post.text,
-    tags: post.tags,
-    tags_as_written: post.tagsAsWritten,
-    families: post.families,
-    url: post.url ?? null,
-    author_id: visibleAuthor(post.author?.id, authors),
-    author_handle: visibleAuthor(post.author?.handle, authors),
-    reply_to: post.replyTo ?? null,
-    thread_id: post.threadId ?? null,
-    abusive: post.abuse?.abusive ?? null,
-    toward_women: post.abuse?.towardWomen ?? null,
-    abuse_categories: post.abuse?.categories ?? [],
-    classifier_version: post.abuse?.classifierVersion ?? null,
-    likes: post.engagement?.likes ?? null,
-    shares: post.engagement?.shares ?? null,
-    replies: post.engagement?.replies ?? null,
-    views: post.engagement?.views ?? null,
-  };
-}
-
 /** The search_after cursor: the sort values of a page's last post, as opaque base64url JSON. */
 const Cursor = z.tuple([z.number(), z.string()]);
 
@@ -127,8 +88,18 @@ export async function search(context: QueryContext, params: SearchParams): Promi
   };
 }
 
-/** Posts per export page: with the next page fetched while this one is written, the engine and the writer overlap. */
+/**
+ * Posts per export page, at most: with the next page fetched while this one is formatted and written, the engine
+ * and the writer overlap. Pages start smaller and are sized to about PAGE_BYTES of JSON from what the previous
+ * one weighed, so long posts make shorter pages and the memory a page takes stays the same.
+ */
 const EXPORT_PAGE = 5_000;
+const FIRST_PAGE = 500;
+const PAGE_BYTES = 3 * 2 ** 20;
+
+function nextPageSize(size: number, bytes: number): number {
+  return Math.max(100, Math.min(EXPORT_PAGE, Math.floor((size * PAGE_BYTES) / Math.max(bytes, 1))));
+}
 
 /** How many posts an export will write (for its progress bar). */
 export async function countPosts(context: QueryContext, params: PostFilters): Promise<number> {
@@ -137,42 +108,47 @@ export async function countPosts(context: QueryContext, params: PostFilters): Pr
 }
 
 /**
- * Every matching post, oldest first, page by page in constant memory: a point in time pins the index as it was
- * when the export began (posts indexed meanwhile neither appear nor shift the pages), and search_after walks it.
+ * Every matching post, oldest first, as the lines of an export (CSV or JSON Lines), page by page in constant
+ * memory: a point in time pins the index as it was when the export began (posts indexed meanwhile neither appear
+ * nor shift the pages), and search_after walks it. Each page comes as its raw bytes and is parsed and formatted
+ * off this thread (export-pages.ts) while the next one is fetched.
  */
-export async function* exportPosts(context: QueryContext, params: PostFilters): AsyncGenerator<PostRow[]> {
+export async function* exportPostLines(context: QueryContext, params: PostFilters, format: ExportFormat): AsyncGenerator<{ rows: number; text: Buffer }> {
   const range = resolveRange(params, context.now());
   const { query } = postsQuery(context, params, range);
   const store = context.store;
   let pit = await store.openPointInTime(store.alias('posts'), '5m');
-  const page = (after: unknown[] | undefined) =>
-    store.search<StoredPost>(undefined, {
-      size: EXPORT_PAGE,
+  const pages = formatPages(context.authors, format);
+  const page = (size: number, after: unknown[] | undefined) =>
+    store.searchBytes(undefined, {
+      size,
       query,
       sort: postsSort('asc'),
       track_total_hits: false,
       pit: { id: pit, keep_alive: '5m' },
       ...(after ? { search_after: after } : {}),
     });
-  let pending: ReturnType<typeof page> | undefined = page(undefined);
+  let size = FIRST_PAGE;
+  let pending: Promise<Buffer> | undefined = page(size, undefined);
   try {
     while (pending) {
-      const response: Awaited<typeof pending> = await pending;
+      const bytes: Buffer = await pending;
       pending = undefined;
+      const weight = bytes.length; // before the bytes are handed over to the worker (transferred, so emptied here)
+      const formatted = pages.format(bytes);
+      const { hits, last, pitId } = await formatted.cursor;
       // Elasticsearch may hand back a new id for the same point in time; the latest must be used and closed.
-      if (response.pit_id) pit = response.pit_id;
-      const hits = response.hits.hits;
-      if (hits.length === EXPORT_PAGE) pending = page(hits.at(-1)!.sort);
-      if (hits.length > 0) yield hits.map((hit) => postRow(hit._source, context.authors));
+      if (pitId) pit = pitId;
+      if (hits === size && last) {
+        size = nextPageSize(size, weight);
+        pending = page(size, last);
+      }
+      if (hits > 0) yield { rows: hits, text: await formatted.text };
     }
   } finally {
     // A consumer that stops early leaves the prefetched page in flight; let it settle before the PIT goes.
     await pending?.catch(() => undefined);
+    await pages.close();
     await store.closePointInTime(pit);
   }
 }
-
-export const postColumns = fieldColumns<PostRow>([
-  'id', 'platform', 'created_at', 'lang', 'text', 'tags', 'tags_as_written', 'families', 'url', 'author_id', 'author_handle',
-  'reply_to', 'thread_id', 'abusive', 'toward_women', 'abuse_categories', 'classifier_version', 'likes', 'shares', 'replies', 'views',
-]);

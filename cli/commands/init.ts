@@ -1,5 +1,4 @@
 import { loadConfig } from '../../infra/config.js';
-import { initialise } from '../../infra/init.js';
 import type { BootstrapChange } from '../../infra/store/bootstrap.js';
 import type { Command } from '../command.js';
 
@@ -23,6 +22,7 @@ definition with a bumped version is migrated: new index, reindex, atomic alias s
 `,
   options: { json: { type: 'boolean' } },
   async run({ values, io }) {
+    const { initialise } = await import('../../infra/init.js');
     const changes = await initialise(loadConfig(values.config as string | undefined));
     if (values.json) io.stdout.write(`${JSON.stringify(changes, null, 2)}\n`);
     else printChanges(io.stdout, changes);

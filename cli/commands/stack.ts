@@ -1,7 +1,6 @@
 import { loadConfig } from '../../infra/config.js';
 import { stackDown, stackStatus, stackUp, type StackStatus } from '../../infra/local/stack.js';
 import { stackHome } from '../../infra/local/paths.js';
-import { initialise } from '../../infra/init.js';
 import type { Command } from '../command.js';
 import { printChanges } from './init.js';
 
@@ -26,7 +25,11 @@ ${STACK_HELP_TAIL}
     const config = loadConfig(values.config as string | undefined);
     const result = await stackUp(config, stackHome(), (line) => io.stderr.write(`${line}\n`));
     io.stdout.write(`stack up: started [${result.started.join(', ')}], reused [${result.reused.join(', ')}]\n`);
-    if (!values['no-init']) printChanges(io.stdout, await initialise(config));
+    if (!values['no-init']) {
+      // Kafka's and the search engine's clients are loaded only here, not for `stack status` or `stack down`.
+      const { initialise } = await import('../../infra/init.js');
+      printChanges(io.stdout, await initialise(config));
+    }
   },
 };
 

@@ -46,7 +46,7 @@ export async function openStore(config: TagpulseConfig, env: NodeJS.ProcessEnv =
   }
   const transport =
     engine === 'opensearch'
-      ? openSearchTransport(config.search.node, info, credentials)
-      : elasticsearchTransport(config.search.node, info, credentials);
+      ? await openSearchTransport(config.search.node, info, credentials)
+      : await elasticsearchTransport(config.search.node, info, credentials);
   return new SearchStore(transport, config.search.indexPrefix);
 }

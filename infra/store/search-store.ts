@@ -36,6 +36,11 @@ export class SearchStore {
     return this.transport.request('POST', index ? `/${index}/_search` : '/_search', { body });
   }
 
+  /** A search answered as its raw JSON bytes (see EngineTransport.requestBytes), for callers that parse big pages themselves. */
+  searchBytes(index: string | undefined, body: unknown): Promise<Buffer> {
+    return this.transport.requestBytes('POST', index ? `/${index}/_search` : '/_search', { body });
+  }
+
   async count(index: string, query?: unknown): Promise<number> {
     const body = await this.transport.request<{ count: number }>('POST', `/${index}/_count`, { body: query ? { query } : undefined });
     return body.count;

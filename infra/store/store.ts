@@ -26,11 +26,22 @@ export class StoreError extends Error {
   }
 }
 
+export interface RequestOptions {
+  body?: unknown;
+  bulk?: unknown[];
+  query?: Record<string, string | number | boolean>;
+}
+
 /** What an adapter implements: carrying requests, and the point-in-time endpoints whose paths differ per engine. */
 export interface EngineTransport {
   readonly info: EngineInfo;
   /** Sends one REST request; resolves with the parsed body of a 2xx answer, rejects with StoreError otherwise. */
-  request<T = unknown>(method: HttpMethod, path: string, options?: { body?: unknown; bulk?: unknown[]; query?: Record<string, string | number | boolean> }): Promise<T>;
+  request<T = unknown>(method: HttpMethod, path: string, options?: RequestOptions): Promise<T>;
+  /**
+   * As `request`, but resolves with the 2xx answer's bytes as they came, unparsed: for big answers (export pages)
+   * parsed elsewhere, in one piece, without the client's per-chunk decoding and guarded parse.
+   */
+  requestBytes(method: HttpMethod, path: string, options?: RequestOptions): Promise<Buffer>;
   openPointInTime(index: string, keepAlive: string): Promise<string>;
   closePointInTime(id: string): Promise<void>;
   close(): Promise<void>;

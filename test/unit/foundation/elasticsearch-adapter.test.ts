@@ -84,6 +84,17 @@ describe('the Elasticsearch 8 adapter', () => {
     expect(document).toEqual({ text: 'Серуен' });
   });
 
+  it('hands a search answer over as raw bytes, and a refusal as the engine\'s error', async () => {
+    const store = await openStore(TagpulseConfig.parse({ search: { node } }), {});
+    try {
+      const bytes = await store.searchBytes('tagpulse-posts', { query: { match_all: {} } });
+      expect(JSON.parse(bytes.toString('utf8'))).toEqual({ took: 1, hits: { total: { value: 0, relation: 'eq' }, hits: [] } });
+      await expect(store.searchBytes('no-such-index', { query: { match_all: {} } })).rejects.toMatchObject({ status: 404, type: 'index_not_found_exception' });
+    } finally {
+      await store.close();
+    }
+  });
+
   it('refuses a forced engine that the server contradicts', async () => {
     const config = TagpulseConfig.parse({ search: { node, engine: 'opensearch' } });
     await expect(openStore(config)).rejects.toThrow(/search.engine is "opensearch" but .* is elasticsearch 8.19.2/);
