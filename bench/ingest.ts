@@ -8,18 +8,26 @@ import { openKafkaSink } from '../ingest/kafka-sink.js';
 import { readImportFile, runImport, DEFAULT_BATCH_SIZE } from '../ingest/imports/run.js';
 import { rawKey, type TagpulseConfig } from '../schemas/index.js';
 import { generateImportBenchFile } from './imports.js';
+import { producerPerformance } from './kafka-limit.js';
 
 export interface IngestBench {
   items: number;
   /** `tagpulse import` of a generic JSONL file into the raw topic: read, validate, envelope, produce. */
   importPerSecond: number;
-  /** A bare kafkajs producer sending the same keyed messages, in the same batches, with the same settings. */
-  bareProducerPerSecond: number;
+  /** The limit: Kafka's own ProducerPerformance tool, the same number of messages of the same mean size, acks=all. */
+  producerPerformancePerSecond: number;
+  /** importPerSecond / producerPerformancePerSecond. */
   ratio: number;
+  /** A bare kafkajs producer sending the same keyed messages, in the same batches, with the same settings. */
+  bareKafkajsPerSecond: number;
+  ratioToBareKafkajs: number;
   meanMessageBytes: number;
 }
 
-/** Import throughput into Kafka next to the bare producer's, measured in one run on the same broker and topic. */
+/**
+ * Import throughput into Kafka as a ratio to the broker's own limit (ProducerPerformance, same message count and
+ * size), with a bare kafkajs producer beside it, all measured in one run on the same broker.
+ */
 export async function benchIngest(config: TagpulseConfig, items = 200_000): Promise<IngestBench> {
   const dir = mkdtempSync(join(tmpdir(), 'tagpulse-bench-ingest-'));
   try {
@@ -50,13 +58,17 @@ export async function benchIngest(config: TagpulseConfig, items = 200_000): Prom
     await sink.close();
 
     const importPerSecond = summary.sent / importSeconds;
-    const bareProducerPerSecond = messages.length / bareSeconds;
+    const bareKafkajsPerSecond = messages.length / bareSeconds;
+    const meanMessageBytes = Math.round(messages.reduce((sum, m) => sum + Buffer.byteLength(m.value), 0) / messages.length);
+    const limit = await producerPerformance(config, topic, messages.length, meanMessageBytes);
     return {
       items: summary.sent,
       importPerSecond: Math.round(importPerSecond),
-      bareProducerPerSecond: Math.round(bareProducerPerSecond),
-      ratio: Number((importPerSecond / bareProducerPerSecond).toFixed(3)),
-      meanMessageBytes: Math.round(messages.reduce((sum, m) => sum + m.value.length, 0) / messages.length),
+      producerPerformancePerSecond: limit.recordsPerSecond,
+      ratio: Number((importPerSecond / limit.recordsPerSecond).toFixed(3)),
+      bareKafkajsPerSecond: Math.round(bareKafkajsPerSecond),
+      ratioToBareKafkajs: Number((importPerSecond / bareKafkajsPerSecond).toFixed(3)),
+      meanMessageBytes,
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -1,0 +1,268 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Partitioners } from 'kafkajs';
+import { initialise } from '../infra/init.js';
+import { createKafka } from '../infra/kafka/client.js';
+import { topicNames } from '../infra/kafka/topics.js';
+import { openStore } from '../infra/store/open.js';
+import type { SearchStore } from '../infra/store/search-store.js';
+import { waitFor } from '../infra/wait.js';
+import { readCommittedToEnd } from '../ingest/framework/kafka.js';
+import { runImport } from '../ingest/imports/run.js';
+import { openKafkaSink } from '../ingest/kafka-sink.js';
+import { canonicalTag } from '../processors/normalise/canonical.js';
+import { runProcessors } from '../processors/run.js';
+import { rawKey, TagpulseConfig, type RawEnvelope } from '../schemas/index.js';
+import { generateImportBenchFile } from './imports.js';
+
+/** A pseudonymisation key for the bench's own data (never stored beyond the bench's topics and indices). */
+const env = { ...process.env, TAGPULSE_PSEUDONYM_KEY: randomBytes(32).toString('hex') };
+
+/** A config with topics and indices of its own on the bench's stack, initialised. */
+export async function freshConfig(base: TagpulseConfig, name: string): Promise<TagpulseConfig> {
+  const prefix = `${base.kafka.topicPrefix}${name}`;
+  const config = TagpulseConfig.parse({ ...base, kafka: { ...base.kafka, topicPrefix: prefix }, search: { ...base.search, indexPrefix: prefix } });
+  await initialise(config);
+  return config;
+}
+
+/** Imports `items` generic posts into the raw topic (not timed: the ingest benchmark times this). */
+async function fillRaw(config: TagpulseConfig, items: number): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'tagpulse-bench-pipeline-'));
+  try {
+    const file = await generateImportBenchFile(dir, items);
+    const sink = await openKafkaSink(config);
+    try {
+      await runImport({ format: 'generic-jsonl', files: [file], sink });
+    } finally {
+      await sink.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The q-quantile (nearest rank) of ascending values, rounded. */
+export function percentile(sorted: readonly number[], q: number): number {
+  return Math.round(sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!);
+}
+
+async function timed<T>(run: () => Promise<T>): Promise<{ result: T; seconds: number }> {
+  const started = performance.now();
+  const result = await run();
+  return { result, seconds: (performance.now() - started) / 1000 };
+}
+
+export interface SinkBench {
+  documents: number;
+  /** The search sink (stage `sink` of `tagpulse process`) storing the normalised posts: start to idle. */
+  sinkPerSecond: number;
+  /** The limit: a bare `_bulk` loader sending the same documents, ~5 MB a request, two requests in flight. */
+  bareBulkPerSecond: number;
+  ratio: number;
+}
+
+/**
+ * The search sink against a bare bulk loader. `items` posts are normalised first (not timed), then the sink
+ * stores them from the normalised topic into the posts index; the bare loader reads the same documents from
+ * that topic and bulk-indexes them into a second, identically defined posts index.
+ */
+export async function benchSink(base: TagpulseConfig, items = 50_000): Promise<SinkBench> {
+  const config = await freshConfig(base, 'sink');
+  await fillRaw(config, items);
+  await runProcessors(config, { stages: ['normalise'], untilIdle: true, env });
+  const documents: Array<{ id: string; source: string }> = [];
+  await readCommittedToEnd(config, topicNames(config.kafka.topicPrefix).normalised, (m) => documents.push({ id: m.key!.toString(), source: m.value!.toString() }), 300_000);
+
+  const sink = await timed(() => runProcessors(config, { stages: ['sink'], untilIdle: true, env }));
+  const indexed = sink.result.sink?.indexed ?? documents.length;
+
+  const bare = await freshConfig(base, 'bulk');
+  const store = await openStore(bare);
+  try {
+    const index = store.alias('posts');
+    const url = new URL(`/${index}/_bulk`, bare.search.node);
+    // As fast as a plain client goes: ~5 MB requests, two in flight (one per core of the engine's machine).
+    const bodies: string[] = [];
+    let body = '';
+    for (const d of documents) {
+      body += `{"index":{"_id":${JSON.stringify(d.id)}}}\n${d.source}\n`;
+      if (body.length > 5 * 1024 * 1024) {
+        bodies.push(body);
+        body = '';
+      }
+    }
+    if (body) bodies.push(body);
+    const send = async (request: string) => {
+      const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-ndjson' }, body: request });
+      const answer = (await response.json()) as { errors: boolean; items: Array<{ index: { error?: unknown } }> };
+      if (!response.ok || answer.errors) throw new Error(`bare bulk failed: ${JSON.stringify(answer.items.find((it) => it.index.error))}`);
+    };
+    const bulk = await timed(async () => {
+      let next = 0;
+      const worker = async () => {
+        while (next < bodies.length) await send(bodies[next++]!);
+      };
+      await Promise.all([worker(), worker()]);
+    });
+    await store.refresh(index);
+    if ((await store.count(index)) !== documents.length) throw new Error('bare bulk: not every document was stored');
+    const sinkPerSecond = indexed / sink.seconds;
+    const bareBulkPerSecond = documents.length / bulk.seconds;
+    return {
+      documents: documents.length,
+      sinkPerSecond: Math.round(sinkPerSecond),
+      bareBulkPerSecond: Math.round(bareBulkPerSecond),
+      ratio: Number((sinkPerSecond / bareBulkPerSecond).toFixed(3)),
+    };
+  } finally {
+    await store.close();
+  }
+}
+
+export interface EndToEndBench {
+  posts: number;
+  /** Raw topic → normalised, metrics, and every document stored and searchable (`tagpulse process` until idle, then a refresh). */
+  postsPerSecond: number;
+  /** The slower of the two limits measured in this run: Kafka's ProducerPerformance and the bare bulk loader. */
+  limitPerSecond: number;
+  limitIs: string;
+  ratio: number;
+}
+
+export async function benchEndToEnd(base: TagpulseConfig, limits: { kafka: number; search: number }, items = 50_000): Promise<EndToEndBench> {
+  const config = await freshConfig(base, 'e2e');
+  await fillRaw(config, items);
+  const store = await openStore(config);
+  try {
+    const run = await timed(async () => {
+      await runProcessors(config, { stages: ['normalise', 'metrics', 'sink'], untilIdle: true, env });
+      for (const logical of ['posts', 'metrics-volume', 'metrics-cooccurrence', 'metrics-abuse', 'metrics-late']) await store.refresh(store.alias(logical));
+    });
+    const posts = await store.count(store.alias('posts'));
+    const postsPerSecond = posts / run.seconds;
+    const limitPerSecond = Math.min(limits.kafka, limits.search);
+    return {
+      posts,
+      postsPerSecond: Math.round(postsPerSecond),
+      limitPerSecond,
+      limitIs: limits.kafka <= limits.search ? 'Kafka ProducerPerformance' : 'bare bulk loader',
+      ratio: Number((postsPerSecond / limitPerSecond).toFixed(3)),
+    };
+  } finally {
+    await store.close();
+  }
+}
+
+export interface LatencyBench {
+  ratePerSecond: number;
+  seconds: number;
+  postsSent: number;
+  probes: number;
+  /** From handing a post to the Kafka producer to its volume metric being searchable in the index. */
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+}
+
+/**
+ * Latency at a steady `rate` posts/s with every stage running: one post in a hundred is a probe with a tag of
+ * its own, and a probe's latency is the time from handing it to the producer to the first search that finds its
+ * volume document in the metrics index (polled every 50 ms; the index refreshes every second).
+ */
+export async function benchLatency(base: TagpulseConfig, rate = 1_000, seconds = 30): Promise<LatencyBench> {
+  const config = await freshConfig(base, 'latency');
+  const topic = topicNames(config.kafka.topicPrefix).raw;
+  const stop = new AbortController();
+  const processing = runProcessors(config, { stages: ['normalise', 'metrics', 'sink'], signal: stop.signal, env });
+  processing.catch(() => undefined);
+  const producer = createKafka(config.kafka, 'bench-latency').producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect();
+  const store = await openStore(config);
+  const sentAt = new Map<string, number>();
+  const seenAfter = new Map<string, number>();
+  let sent = 0;
+  const envelope = (n: number, tags: string[]): RawEnvelope => {
+    const now = new Date().toISOString();
+    return {
+      schema: 'tagpulse.raw/1',
+      source: 'bench',
+      platform: 'mastodon',
+      platformId: `lat-${n}`,
+      collectedAt: now,
+      payload: { id: n },
+      item: { text: `Бүгін серуен ${tags.map((t) => `#${t}`).join(' ')}`, createdAt: now, author: { id: `a${n % 500}` }, tags: [] },
+    };
+  };
+  try {
+    // Warm-up: every stage has started and stored a first post before the clock starts.
+    await producer.send({ topic, acks: -1, messages: [{ key: 'mastodon:lat-warm', value: JSON.stringify({ ...envelope(-1, ['seruen']), platformId: 'lat-warm' }) }] });
+    await waitFor('the pipeline to store its first post', async () => (await store.refresh(store.alias('posts')), (await store.count(store.alias('posts'))) > 0), {
+      timeoutMs: 120_000,
+      intervalMs: 200,
+    });
+
+    const poller = pollProbes(store, sentAt, seenAfter);
+    const started = performance.now();
+    let sending: Promise<unknown> = Promise.resolve();
+    while (performance.now() - started < seconds * 1000) {
+      const due = Math.floor(((performance.now() - started) / 1000) * rate);
+      if (due > sent) {
+        const messages = [];
+        for (; sent < due; sent++) {
+          const probe = sent % 100 === 0 ? `benchprobe${sent}` : undefined;
+          const value = envelope(sent, probe ? [probe, 'seruen'] : ['seruen', 'qazaqkoktemi']);
+          if (probe) sentAt.set(canonicalTag(probe), performance.now());
+          messages.push({ key: rawKey(value), value: JSON.stringify(value) });
+        }
+        await sending;
+        sending = producer.send({ topic, acks: -1, messages });
+      }
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    await sending;
+    await waitFor(`every probe to be searchable (${seenAfter.size} of ${sentAt.size})`, async () => seenAfter.size === sentAt.size, { timeoutMs: 60_000, intervalMs: 100 });
+    poller.stop();
+    const latencies = [...seenAfter.values()].sort((a, b) => a - b);
+    return {
+      ratePerSecond: rate,
+      seconds,
+      postsSent: sent,
+      probes: latencies.length,
+      p50Ms: percentile(latencies, 0.5),
+      p99Ms: percentile(latencies, 0.99),
+      maxMs: Math.round(latencies.at(-1)!),
+    };
+  } finally {
+    stop.abort();
+    await processing.catch(() => undefined);
+    await producer.disconnect();
+    await store.close();
+  }
+}
+
+/** Polls the volume index for the probes not yet seen, recording when each first shows. */
+function pollProbes(store: SearchStore, sentAt: ReadonlyMap<string, number>, seenAfter: Map<string, number>): { stop(): void } {
+  let running = true;
+  const index = store.alias('metrics-volume');
+  void (async () => {
+    while (running) {
+      const waiting = [...sentAt.keys()].filter((tag) => !seenAfter.has(tag));
+      if (waiting.length > 0) {
+        const response = await store
+          .search<{ tag: string }>(index, { query: { terms: { tag: waiting } }, _source: ['tag'], size: waiting.length * 4 })
+          .catch(() => undefined);
+        const now = performance.now();
+        for (const hit of response?.hits.hits ?? []) if (!seenAfter.has(hit._source.tag)) seenAfter.set(hit._source.tag, now - sentAt.get(hit._source.tag)!);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  })();
+  return {
+    stop: () => {
+      running = false;
+    },
+  };
+}
