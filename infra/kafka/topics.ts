@@ -64,6 +64,16 @@ export function topicName(prefix: string, spec: TopicSpec): string {
   return `${prefix}.${spec.suffix}`;
 }
 
+/**
+ * The largest record batch a topic takes (its `max.message.bytes`, which `tagpulse init` sets and keeps), for
+ * producers that check each message before sending: one over it would make the broker refuse the whole request.
+ */
+export function topicMaxMessageBytes(suffix: string, specs: readonly TopicSpec[] = TOPICS): number {
+  const configured = specs.find((spec) => spec.suffix === suffix)?.config['max.message.bytes'];
+  // The broker's own default (message.max.bytes) for a topic without an override.
+  return configured ? Number(configured) : 1024 * 1024 + 12;
+}
+
 /** Topic names by suffix, for code that produces or consumes. */
 export function topicNames(prefix: string) {
   return {

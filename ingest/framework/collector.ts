@@ -104,8 +104,7 @@ class SourceRunner {
     try {
       while (progress.summary.pages < this.configured.maxPages && !signal.aborted) {
         const page = await source.fetchPage(query, cursor, signal);
-        await this.commit(source, query, page);
-        progress.add(page);
+        progress.add(page, await this.commit(source, query, page));
         cursor = page.cursor;
         if (page.done) {
           progress.summary.complete = true;
@@ -124,8 +123,7 @@ class SourceRunner {
     const progress = new Progress(source.query, this.clock);
     try {
       for await (const page of source.stream(this.restore(source, source.query), { signal, untilCaughtUp })) {
-        await this.commit(source, source.query, page);
-        progress.add(page);
+        progress.add(page, await this.commit(source, source.query, page));
         if (page.done) progress.summary.complete = true;
         // A streaming run has no end of its own: its progress is logged as it goes.
         if (!untilCaughtUp && page.envelopes.length + page.rejected.length > 0) progress.logPage(this.log, source.name, page);
@@ -150,11 +148,11 @@ class SourceRunner {
    * One Kafka transaction per page, with the source's state when it changed; a page that changes nothing
    * (no items, same cursor, same state) needs none.
    */
-  private async commit(source: CollectorSource, query: string, page: SourcePage<unknown>): Promise<void> {
+  private async commit(source: CollectorSource, query: string, page: SourcePage<unknown>): Promise<number> {
     const unchanged = isDeepStrictEqual(this.cursors.get(cursorKey(source.name, query))?.position, page.cursor);
     const state = this.changedState(source);
-    if (page.envelopes.length === 0 && page.rejected.length === 0 && unchanged && !state) return;
-    await this.write(page, [this.cursorMessage(source, query, page.cursor), ...(state ? [state] : [])]);
+    if (page.envelopes.length === 0 && page.rejected.length === 0 && unchanged && !state) return 0;
+    return this.write(page, [this.cursorMessage(source, query, page.cursor), ...(state ? [state] : [])]);
   }
 
   /** The source's state, when it changed since it was last committed: changes no page carried (a failed call's spent budget). */
@@ -174,9 +172,11 @@ class SourceRunner {
     return { schema: 'tagpulse.cursor/1', source: source.name, query, position, updatedAt: new Date(this.clock.now()).toISOString() };
   }
 
-  private async write(page: Pick<SourcePage<unknown>, 'envelopes' | 'rejected'>, cursors: CollectorCursor[]): Promise<void> {
-    await this.writer.commit({ envelopes: page.envelopes, rejected: page.rejected, cursors });
+  /** Writes one transaction; answers how many of the page's envelopes the writer dead-lettered instead (too large, too deep). */
+  private async write(page: Pick<SourcePage<unknown>, 'envelopes' | 'rejected'>, cursors: CollectorCursor[]): Promise<number> {
+    const written = await this.writer.commit({ envelopes: page.envelopes, rejected: page.rejected, cursors });
     for (const cursor of cursors) this.cursors.set(cursorKey(cursor.source, cursor.query), cursor);
+    return written.rejected;
   }
 }
 
@@ -192,11 +192,12 @@ class Progress {
     this.summary = { query, pages: 0, fetched: 0, sent: 0, rejected: 0, complete: false };
   }
 
-  add(page: SourcePage<unknown>): void {
+  /** Counts a committed page; `deadLettered` of its envelopes went to the dead-letter topic instead of the raw one. */
+  add(page: SourcePage<unknown>, deadLettered = 0): void {
     this.summary.pages += 1;
     this.summary.fetched += page.fetched;
-    this.summary.sent += page.envelopes.length;
-    this.summary.rejected += page.rejected.length;
+    this.summary.sent += page.envelopes.length - deadLettered;
+    this.summary.rejected += page.rejected.length + deadLettered;
     for (const envelope of page.envelopes) {
       const createdAt = Date.parse(envelope.item.createdAt);
       if (this.newestCreatedAt === undefined || createdAt > this.newestCreatedAt) this.newestCreatedAt = createdAt;

@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { Partitioners, type KafkaMessage, type Producer } from 'kafkajs';
+import { Partitioners, type KafkaMessage, type Message, type Producer } from 'kafkajs';
 import { CollectorCursor, rawKey, type DeadLetter, type RawEnvelope, type TagpulseConfig } from '../../schemas/index.js';
 import { createKafka } from '../../infra/kafka/client.js';
-import { topicNames } from '../../infra/kafka/topics.js';
+import { kafkaRetryDeadlineMs, isTransientKafkaError, retryTransient } from '../../infra/kafka/retry.js';
+import { topicMaxMessageBytes, topicNames } from '../../infra/kafka/topics.js';
 import { createLogger } from '../../infra/log.js';
+import { bySize, envelopeLetter, fitDeadLetter, maxValueBytes, serialise } from '../wire.js';
 import { tryParseJson } from './json.js';
 
 const log = createLogger('collect.kafka');
@@ -95,9 +97,18 @@ export interface CommittedPage {
 }
 
 export interface PageWriter {
-  /** Writes the page's envelopes, dead letters and cursors in one transaction: all of them become visible, or none. */
-  commit(page: CommittedPage): Promise<void>;
+  /**
+   * Writes the page's envelopes, dead letters and cursors in one transaction: all of them become visible, or none.
+   * Envelopes that cannot go to the raw topic (too large, too deep to serialise) go to the dead-letter topic in
+   * the same transaction instead; the result counts them.
+   */
+  commit(page: CommittedPage): Promise<{ sent: number; rejected: number }>;
   close(): Promise<void>;
+}
+
+export interface PageWriterOptions {
+  /** How long a page keeps being retried through connection loss (a broker restart); `TAGPULSE_KAFKA_RETRY_DEADLINE_MS`, 2 minutes by default. */
+  retryDeadlineMs?: number;
 }
 
 /**
@@ -106,40 +117,93 @@ export interface PageWriter {
  * Idempotent with one request in flight, as transactions require. The id is initialised here, not at the first
  * page: initialisation also waits until the previous instance's last transaction is complete (its commit
  * markers written), so cursors read after opening the writer include that transaction's cursor.
+ *
+ * Each message is serialised on its own: an envelope that cannot be, or is over the raw topic's
+ * `max.message.bytes`, becomes a dead letter (`too-deep`, `unserialisable`, `too-large`; its raw copy truncated
+ * to fit the dead-letter topic) in the same transaction, so one hostile item never loses the page.
+ *
+ * When a page fails on connection loss or a timeout (a broker restart), the producer is thrown away and a new
+ * one with the same transactional id is initialised, which aborts the unfinished transaction on the broker; the
+ * whole page is then written again in a new transaction, until the retry deadline. Readers of the topics read
+ * committed only, so an aborted attempt never shows. One case stays ambiguous: the broker committed but its
+ * answer was lost in the restart; the page is then written twice (the same posts twice on the raw topic, which
+ * a collector's overlapping polls produce anyway and the processors key by post id). Past the deadline the page
+ * fails; its cursor was not committed, so the next run fetches it again.
  */
-export async function openPageWriter(config: TagpulseConfig, sourceName: string): Promise<PageWriter> {
+export async function openPageWriter(config: TagpulseConfig, sourceName: string, options: PageWriterOptions = {}): Promise<PageWriter> {
   const topics = topicNames(config.kafka.topicPrefix);
-  const producer: Producer = createKafka(config.kafka, `collector-${sourceName}`).producer({
-    transactionalId: `${config.kafka.clientId}.${config.kafka.topicPrefix}.collector.${sourceName}`,
-    idempotent: true,
-    maxInFlightRequests: 1,
-    createPartitioner: Partitioners.DefaultPartitioner,
-  });
-  await producer.connect();
-  try {
-    await (await producer.transaction()).abort(); // kafkajs initialises a transactional id on its first transaction
-  } catch (error) {
-    await producer.disconnect();
-    throw error;
-  }
+  const rawMax = maxValueBytes(topicMaxMessageBytes('posts.raw'));
+  const letterMax = maxValueBytes(topicMaxMessageBytes('deadletter'));
+  const deadlineMs = options.retryDeadlineMs ?? kafkaRetryDeadlineMs();
+  const open = async (): Promise<Producer> => {
+    const producer = createKafka(config.kafka, `collector-${sourceName}`).producer({
+      transactionalId: `${config.kafka.clientId}.${config.kafka.topicPrefix}.collector.${sourceName}`,
+      idempotent: true,
+      maxInFlightRequests: 1,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
+    await producer.connect();
+    try {
+      await (await producer.transaction()).abort(); // kafkajs initialises a transactional id on its first transaction
+    } catch (error) {
+      await producer.disconnect().catch(() => undefined);
+      throw error;
+    }
+    return producer;
+  };
+  let producer: Producer | undefined = await retryTransient(open, deadlineMs);
+
   return {
     async commit({ envelopes, rejected, cursors }) {
-      const transaction = await producer.transaction();
-      try {
-        await transaction.sendBatch({
-          acks: -1,
-          topicMessages: [
-            { topic: topics.raw, messages: envelopes.map((e) => ({ key: rawKey(e), value: JSON.stringify(e) })) },
-            { topic: topics.deadLetter, messages: rejected.map((l) => ({ key: l.stage, value: JSON.stringify(l) })) },
-            { topic: topics.cursors, messages: cursors.map((c) => ({ key: cursorKey(c.source, c.query), value: JSON.stringify(c) })) },
-          ].filter((t) => t.messages.length > 0),
-        });
-        await transaction.commit();
-      } catch (error) {
-        await transaction.abort().catch((abortError: unknown) => log.warn('abort failed', { source: sourceName, error: abortError }));
-        throw error;
+      const raw: Message[] = [];
+      const letters: DeadLetter[] = [...rejected];
+      const at = new Date().toISOString();
+      for (const envelope of envelopes) {
+        const serialised = serialise(envelope, rawMax);
+        if ('value' in serialised) raw.push({ key: rawKey(envelope), value: serialised.value });
+        else {
+          log.warn('envelope dead-lettered', { source: sourceName, platformId: envelope.platformId, reason: serialised.reason });
+          letters.push(envelopeLetter(envelope, envelope.source, at, serialised.reason, serialised.detail));
+        }
       }
+      const topicMessages = [
+        { topic: topics.raw, messages: raw },
+        { topic: topics.deadLetter, messages: letters.map((l) => ({ key: l.stage, value: fitDeadLetter(l, letterMax) })) },
+        { topic: topics.cursors, messages: cursors.map((c) => ({ key: cursorKey(c.source, c.query), value: JSON.stringify(c) })) },
+      ];
+      // A transaction may span several produce requests: each stays within the topics' limits.
+      const budget = Math.min(rawMax, letterMax);
+      const requests: Array<Array<{ topic: string; messages: Message[] }>> = [];
+      for (const { topic, messages } of topicMessages) for (const group of bySize(messages, budget)) requests.push([{ topic, messages: group }]);
+      if (requests.length === 0) return { sent: 0, rejected: 0 };
+      await retryTransient(
+        () => attempt(requests),
+        deadlineMs,
+        (error, waitedMs) => log.warn('page write failed; retrying with a new producer', { source: sourceName, waitedMs, error: (error as Error).message }),
+      );
+      return { sent: raw.length, rejected: letters.length - rejected.length };
     },
-    close: () => producer.disconnect(),
+    close: async () => {
+      await producer?.disconnect();
+    },
   };
+
+  /** One transaction over one or more produce requests (a page bigger than one request may carry takes several). */
+  async function attempt(requests: Array<Array<{ topic: string; messages: Message[] }>>) {
+    producer ??= await open();
+    const transaction = await producer.transaction();
+    try {
+      for (const request of requests) await transaction.sendBatch({ acks: -1, topicMessages: request });
+      await transaction.commit();
+    } catch (error) {
+      if (isTransientKafkaError(error)) {
+        const broken = producer;
+        producer = undefined;
+        await broken.disconnect().catch(() => undefined);
+      } else {
+        await transaction.abort().catch((abortError: unknown) => log.warn('abort failed', { source: sourceName, error: abortError }));
+      }
+      throw error;
+    }
+  }
 }

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { RawEnvelope, type DeadLetter, type Platform, type RawItem } from '../../schemas/index.js';
 import { describeIssues } from '../../infra/config.js';
+import { MAX_NESTING_DEPTH, nestsDeeperThan, previewJson } from '../wire.js';
 import type { ImportContext, ImportEvent } from './format.js';
 
 /** Where in the file a thing came from, beside the file itself: a line, an index in a page or chat. */
@@ -17,7 +18,7 @@ export interface EnvelopeParts {
 }
 
 export interface Rejection {
-  /** Short machine-readable class: `schema`, `json`, `encoding`, `csv`, `too-large`, `format`. */
+  /** Short machine-readable class: `schema`, `json`, `encoding`, `csv`, `too-large`, `too-deep`, `format`. */
   reason: string;
   detail: string;
   origin: Origin;
@@ -50,6 +51,17 @@ export function rejectInvalid(context: ImportContext, error: z.ZodError, origin:
  * so a mapping mistake (a URL that is not one, an empty id) is a dead letter rather than a bad message.
  */
 export function toEnvelope(context: ImportContext, parts: EnvelopeParts, origin: Origin): ImportEvent {
+  // JSON.parse reads any depth, JSON.stringify (the producer's) overflows the stack: such an item is refused
+  // here, with a text form of its beginning as the raw copy, rather than crashing the import at the sink.
+  if (nestsDeeperThan(parts.payload)) {
+    return reject(context, {
+      reason: 'too-deep',
+      detail: `${parts.platform}:${parts.platformId} nests deeper than the ${MAX_NESTING_DEPTH} levels an item may (the raw copy is its truncated text form)`,
+      origin,
+      raw: previewJson(parts.payload),
+      rawEncoding: 'utf8',
+    });
+  }
   const parsed = RawEnvelope.safeParse({
     schema: 'tagpulse.raw/1',
     source: `import:${context.format}`,

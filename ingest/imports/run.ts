@@ -117,8 +117,10 @@ export async function runImport(run: ImportRun): Promise<ImportSummary> {
     const batch = envelopes;
     envelopes = [];
     await inFlight;
-    inFlight = run.sink.send(batch).then(() => {
-      sent += batch.length;
+    inFlight = run.sink.send(batch).then((result) => {
+      sent += result ? result.sent : batch.length;
+      // Envelopes the sink dead-lettered itself (too large for the topic, impossible to serialise).
+      for (const [reason, count] of Object.entries(result?.rejected ?? {})) rejected.set(reason, (rejected.get(reason) ?? 0) + count);
     });
     // The failure is raised where inFlight is next awaited; this only keeps it from counting as unhandled meanwhile.
     inFlight.catch(() => {});

@@ -4,12 +4,13 @@ import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { topicNames } from '../../infra/kafka/topics.js';
-import { readCommittedToEnd } from '../../ingest/framework/kafka.js';
+import { openPageWriter, readCommittedToEnd, restoreCursors } from '../../ingest/framework/kafka.js';
 import { runImport } from '../../ingest/imports/run.js';
 import { openKafkaSink } from '../../ingest/kafka-sink.js';
 import type { EnvelopeSink } from '../../ingest/sink.js';
 import { writeGenericJsonl } from '../fixtures/imports/generate.js';
 import { initialisedConfig } from '../support/config.js';
+import { rawEnvelope } from '../support/processors.js';
 import { startServers, stopServer } from './control.js';
 
 /** Items in the imported file: enough that the import is still sending when the broker goes down and comes back. */
@@ -74,5 +75,36 @@ describe('the Kafka broker stopped and restarted during an import', () => {
     const doubled = [...keys].filter(([, n]) => n > 1);
     expect(doubled.slice(0, 5)).toEqual([]);
     expect(keys.size).toBe(ITEMS);
+  });
+});
+
+describe('the Kafka broker stopped and restarted while a collector writes a page', () => {
+  it(`commits the page in flight once, with its cursor, across a ${OUTAGE_MS / 1000} s broker outage`, async () => {
+    const config = await initialisedConfig();
+    const topics = topicNames(config.kafka.topicPrefix);
+    const writer = await openPageWriter(config, 'restart');
+    const page = (from: number) => Array.from({ length: 100 }, (_, i) => rawEnvelope(`restart-${from + i}`, { text: `#seruen ${from + i}` }));
+    const cursor = (position: number) => ({ schema: 'tagpulse.cursor/1' as const, source: 'restart', query: 'seruen', position, updatedAt: new Date().toISOString() });
+    let restarted: Promise<string[]> | undefined;
+    try {
+      await writer.commit({ envelopes: page(0), rejected: [], cursors: [cursor(1)] });
+      await stopServer('kafka');
+      restarted = delay(OUTAGE_MS).then(() => startServers());
+      // Written while the broker is down: the writer retries (a new producer, same transactional id) until it is back.
+      await writer.commit({ envelopes: page(100), rejected: [], cursors: [cursor(2)] });
+    } finally {
+      await restarted?.catch(() => undefined);
+      await startServers();
+      await writer.close().catch(() => undefined);
+    }
+    expect(await restarted).toEqual(['kafka']);
+    const keys = new Map<string, number>();
+    await readCommittedToEnd(config, topics.raw, (m) => {
+      const key = m.key!.toString();
+      keys.set(key, (keys.get(key) ?? 0) + 1);
+    }, 120_000);
+    expect([...keys].filter(([, n]) => n > 1)).toEqual([]);
+    expect(keys.size).toBe(200);
+    expect((await restoreCursors(config)).get('restart:seruen')?.position).toBe(2);
   });
 });

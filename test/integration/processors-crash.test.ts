@@ -20,7 +20,8 @@ import { seededRandom } from '../support/random.js';
 
 // Issue 5's size: 50,000 messages (duplicates, late posts, garbage, comments on followed threads, windows closing
 // and evicted), killed three times. On two cores shared with Kafka and OpenSearch under other load it took two to
-// two and a half minutes (measured 114 s and 148 s), so its timeout of five minutes leaves room for a slower machine.
+// two and a half minutes (measured 114 s and 148 s; 238 s while the fault suite's second stack ran beside it), so
+// its deadline of ten minutes only catches a hang.
 const MESSAGES = 50_000;
 const KILLS = 3;
 /** Messages per produce while the processor runs, so it reads small batches and a kill lands between many transactions. */
@@ -92,7 +93,7 @@ async function postsAggregation(store: SearchStore, field: 'tags' | 'families', 
 }
 
 describe('exactly once through crashes', () => {
-  it(`counts ${MESSAGES} messages exactly once while the processor is SIGKILLed ${KILLS} times`, { timeout: 300_000 }, async () => {
+  it(`counts ${MESSAGES} messages exactly once while the processor is SIGKILLed ${KILLS} times`, { timeout: 600_000 }, async () => {
     const started = Date.now();
     // Precondition: the generator's sentences are in the language it says (the identifier is tested on its own).
     for (const [lang, sentences] of Object.entries(SENTENCES)) for (const s of sentences) expect(detectLanguage(s), s).toBe(lang);
