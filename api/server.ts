@@ -1,4 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { z } from 'zod';
 import type { Role } from '../schemas/index.js';
 import { createLogger } from '../infra/log.js';
@@ -113,7 +114,7 @@ async function answer(route: Route, access: Access, request: IncomingMessage, re
  */
 export function createApiServer(routes: readonly Route[], access: Access, statics?: StaticHandler): Server {
   const endpoints = routes.map((r) => `${r.method} ${r.path}`);
-  return createServer((request, response) => {
+  const server = createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://localhost');
     const route = routes.find((r) => r.path === url.pathname);
     const run = async () => {
@@ -138,6 +139,53 @@ export function createApiServer(routes: readonly Route[], access: Access, static
       sendJson(response, refusal.status, { error: refusal.message, ...(refusal.field ? { field: refusal.field } : {}) }, refusal.headers);
     });
   });
+  server.on('clientError', answerClientError);
+  return server;
+}
+
+/**
+ * What Node's parser could not read, in words: a request too large or malformed to reach a route. The codes are
+ * llhttp's (`error.code` of the 'clientError' event).
+ */
+function clientRefusal(error: NodeJS.ErrnoException): { status: number; message: string } {
+  switch (error.code) {
+    case 'HPE_HEADER_OVERFLOW':
+      return { status: 431, message: 'the request line and headers are too large (the limit is 16 KB in all): send a shorter URL or fewer headers' };
+    case 'HPE_INVALID_METHOD':
+      return { status: 400, message: 'malformed HTTP request: unknown method (the API takes GET and POST)' };
+    case 'HPE_INVALID_VERSION':
+      return { status: 400, message: 'malformed HTTP request: unsupported HTTP version (send HTTP/1.1)' };
+    case 'HPE_INVALID_CONTENT_LENGTH':
+    case 'HPE_UNEXPECTED_CONTENT_LENGTH':
+      return { status: 400, message: 'malformed HTTP request: invalid Content-Length' };
+    case 'HPE_CHUNK_EXTENSIONS_OVERFLOW':
+    case 'HPE_INVALID_CHUNK_SIZE':
+      return { status: 400, message: 'malformed HTTP request: invalid chunked body' };
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+      return { status: 408, message: 'the request took too long to arrive: send it again' };
+    default:
+      return { status: 400, message: `malformed HTTP request${error.code ? ` (${error.code})` : ''}: ${error.message}`.slice(0, 300) };
+  }
+}
+
+/**
+ * Requests Node's HTTP parser refuses before any route sees them (malformed request line or headers, headers over
+ * the size limit, a bad Content-Length): the API's JSON error body with a 4xx, when the socket can still be
+ * written to, then the connection closes. A reset or broken connection (ECONNRESET, EPIPE) just closes.
+ */
+function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || error.code === 'EPIPE' || !socket.writable || socket.writableEnded) {
+    socket.destroy();
+    return;
+  }
+  const { status, message } = clientRefusal(error);
+  const text = JSON.stringify({ error: message });
+  const reason = STATUS_CODES[status] ?? 'Bad Request';
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`,
+  );
+  // A client that never closes its side does not keep the socket: it goes in a few seconds whatever happens.
+  setTimeout(() => socket.destroy(), 5_000).unref();
 }
 
 export async function listen(server: Server, host: string, port: number): Promise<void> {

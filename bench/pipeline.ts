@@ -12,6 +12,7 @@ import { waitFor } from '../infra/wait.js';
 import { readCommittedToEnd } from '../ingest/framework/kafka.js';
 import { runImport } from '../ingest/imports/run.js';
 import { openKafkaSink } from '../ingest/kafka-sink.js';
+import { stageConsumer } from '../processors/runtime/stage-consumer.js';
 import { canonicalTag } from '../processors/normalise/canonical.js';
 import { runProcessors } from '../processors/run.js';
 import { rawKey, TagpulseConfig, type RawEnvelope } from '../schemas/index.js';
@@ -29,7 +30,7 @@ export async function freshConfig(base: TagpulseConfig, name: string): Promise<T
 }
 
 /** Imports `items` generic posts into the raw topic (not timed: the ingest benchmark times this). */
-async function fillRaw(config: TagpulseConfig, items: number): Promise<void> {
+export async function fillRaw(config: TagpulseConfig, items: number): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'tagpulse-bench-pipeline-'));
   try {
     const file = await generateImportBenchFile(dir, items);
@@ -264,5 +265,80 @@ function pollProbes(store: SearchStore, sentAt: ReadonlyMap<string, number>, see
     stop: () => {
       running = false;
     },
+  };
+}
+
+export interface ProcessorsBench {
+  posts: number;
+  /** Raw topic → normalise + metrics (volume, co-occurrence, abuse), exactly once, `process --stages normalise,metrics` until idle. */
+  postsPerSecond: number;
+  /** The limit: a bare kafkajs consumer → producer passthrough of the same raw topic (no transactions, no work). */
+  passthroughPerSecond: number;
+  ratio: number;
+  /** Each stage alone on the same input, for where the time goes. */
+  normaliseAlonePerSecond: number;
+  metricsAlonePerSecond: number;
+}
+
+/**
+ * Copies the raw topic to a topic of its own with a bare kafkajs consumer and producer (read_committed, the
+ * stages' fetch sizes, idempotent acks=all producer, offsets committed per batch, no transactions, no parsing):
+ * what kafkajs itself can move consume → produce on this machine, the limit issue 5 sets the processors against.
+ */
+export async function benchPassthrough(config: TagpulseConfig, items: number): Promise<number> {
+  const topics = topicNames(config.kafka.topicPrefix);
+  const output = `${config.kafka.topicPrefix}.passthrough`;
+  const kafka = createKafka(config.kafka, 'bench-passthrough');
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic: output, numPartitions: 3, replicationFactor: 1 }] });
+  await admin.disconnect();
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
+  const consumer = stageConsumer(kafka, `${config.kafka.topicPrefix}.passthrough`);
+  await producer.connect();
+  await consumer.connect();
+  await consumer.subscribe({ topics: [topics.raw], fromBeginning: true });
+  let copied = 0;
+  let resolveDone!: () => void;
+  const done = new Promise<void>((resolve) => (resolveDone = resolve));
+  const started = performance.now();
+  await consumer.run({
+    autoCommit: false,
+    partitionsConsumedConcurrently: 1,
+    eachBatch: async ({ batch }) => {
+      await producer.send({ topic: output, acks: -1, messages: batch.messages.map((m) => ({ key: m.key, value: m.value })) });
+      await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(batch.lastOffset()) + 1n).toString() }]);
+      copied += batch.messages.length;
+      if (copied >= items) resolveDone();
+    },
+  });
+  await done;
+  const seconds = (performance.now() - started) / 1000;
+  await consumer.disconnect();
+  await producer.disconnect();
+  return Math.round(items / seconds);
+}
+
+/**
+ * Issue 5's figure: normalise + metrics (volume, co-occurrence, abuse) on `items` raw posts, against the bare
+ * passthrough of the same raw topic in the same run. Each stage is also timed alone, on a second copy of the input.
+ */
+export async function benchProcessors(base: TagpulseConfig, items = 50_000): Promise<ProcessorsBench> {
+  const config = await freshConfig(base, 'proc');
+  await fillRaw(config, items);
+  const passthroughPerSecond = await benchPassthrough(config, items);
+  const both = await timed(() => runProcessors(config, { stages: ['normalise', 'metrics'], untilIdle: true, env }));
+  const alone = await freshConfig(base, 'procalone');
+  await fillRaw(alone, items);
+  const normalise = await timed(() => runProcessors(alone, { stages: ['normalise'], untilIdle: true, env }));
+  const metrics = await timed(() => runProcessors(alone, { stages: ['metrics'], untilIdle: true, env }));
+  const postsPerSecond = items / both.seconds;
+  return {
+    posts: items,
+    postsPerSecond: Math.round(postsPerSecond),
+    passthroughPerSecond,
+    ratio: Number((postsPerSecond / passthroughPerSecond).toFixed(3)),
+    normaliseAlonePerSecond: Math.round(items / normalise.seconds),
+    metricsAlonePerSecond: Math.round(items / metrics.seconds),
   };
 }

@@ -2,7 +2,7 @@ import { topicNames } from '../infra/kafka/topics.js';
 import type { TagpulseConfig } from '../schemas/index.js';
 import { classify } from './abuse/classify.js';
 import { abuseMetric } from './metrics/abuse.js';
-import { cooccurrenceMetric } from './metrics/cooccurrence.js';
+import { createCooccurrenceMetric } from './metrics/cooccurrence.js';
 import type { WindowedMetric } from './metrics/metric.js';
 import { volumeMetric } from './metrics/volume.js';
 import { TagFamilies } from './normalise/families.js';
@@ -16,8 +16,13 @@ import { NormaliseProcessor } from './stages/normalise.js';
 export const STAGE_NAMES = ['normalise', 'metrics', 'sink'] as const;
 export type StageName = (typeof STAGE_NAMES)[number];
 
-/** The windowed metrics of the metrics stage. A new metric is one more entry (see processors/metrics/metric.ts). */
-export const WINDOWED_METRICS: readonly WindowedMetric<unknown>[] = [volumeMetric, cooccurrenceMetric, abuseMetric];
+/**
+ * The windowed metrics of the metrics stage, with the configured limits (`processing.cooccurrenceMaxTags`).
+ * A new metric is one more entry (see processors/metrics/metric.ts).
+ */
+export function windowedMetrics(processing: TagpulseConfig['processing']): readonly WindowedMetric<unknown>[] {
+  return [volumeMetric, createCooccurrenceMetric(processing.cooccurrenceMaxTags), abuseMetric];
+}
 
 /** An exactly-once stage: its input topic, and its processor, built for that topic's partition count. */
 export interface StreamStage {
@@ -61,7 +66,7 @@ export function buildTopology(config: TagpulseConfig, stages: readonly StageName
     streams.push({
       name: 'metrics',
       input: topics.normalised,
-      create: (partitions) => new MetricsProcessor({ topics, partitions, allowedLatenessMs, metrics: WINDOWED_METRICS }),
+      create: (partitions) => new MetricsProcessor({ topics, partitions, allowedLatenessMs, metrics: windowedMetrics(config.processing) }),
     });
   }
   const sink = stages.includes('sink')

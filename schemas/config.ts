@@ -145,6 +145,11 @@ export const TagpulseConfig = z
       .object({
         /** How late (event time behind the newest seen) a post may arrive and still update its window. */
         allowedLatenessMs: z.number().int().nonnegative().default(7 * 24 * 3600 * 1000),
+        /**
+         * Co-occurrence pairs at most this many tags of a post (its first distinct keys): pairs grow with the
+         * square of the tags, so one spam post with 10,000 would make 50 million cells (docs/metrics.md#co-occurrence).
+         */
+        cooccurrenceMaxTags: z.number().int().min(1).max(1000).default(50),
       })
       .prefault({}),
     sources: z.array(SourceConfig).default([]),

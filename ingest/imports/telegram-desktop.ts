@@ -1,10 +1,11 @@
-import { JSONParser } from '@streamparser/json';
+import { JSONParser, TokenType } from '@streamparser/json';
 import { z } from 'zod';
 import { withoutBom } from './bytes.js';
-import { reject, rejectInvalid, toEnvelope } from './envelope.js';
+import { reject, rejectInvalid, toEnvelope, type Origin } from './envelope.js';
 import { IdString, UnixSeconds, uniqueTags } from './fields.js';
 import type { ImportContext, ImportEvent, ImportFormat } from './format.js';
 import { isJsonObject } from './lines.js';
+import { Utf8Repairer, type Utf8Repair } from './utf8-repair.js';
 
 /**
  * Telegram Desktop's JSON export (`result.json`), of one chat (`{name, type, id, messages}`) or of the
@@ -96,6 +97,19 @@ function readMessage(context: ImportContext, chat: Chat, raw: unknown, index: nu
   );
 }
 
+/** Where in the file ill-formed bytes were, for a dead letter's detail. */
+function describeRepairs(repairs: readonly Utf8Repair[]): string {
+  // Ill-formed sequences next to each other are one run of bad bytes.
+  const runs: Array<{ from: number; to: number }> = [];
+  for (const r of repairs) {
+    const last = runs.at(-1);
+    if (last && last.to + 1 === r.from) last.to = r.from + r.length - 1;
+    else runs.push({ from: r.from, to: r.from + r.length - 1 });
+  }
+  const shown = runs.slice(0, 5).map((r) => (r.from === r.to ? `byte ${r.from}` : `bytes ${r.from}–${r.to}`));
+  return `${shown.join(', ')}${runs.length > shown.length ? ` and ${runs.length - shown.length} more` : ''}`;
+}
+
 export const telegramDesktop: ImportFormat = {
   summary: 'Telegram Desktop JSON export (result.json) of one chat or the whole account',
   takesPlatform: false,
@@ -103,7 +117,35 @@ export const telegramDesktop: ImportFormat = {
     let queue: ImportEvent[] = [];
     let chat: Chat = { position: '' };
     let chatsSeen = 0;
+    // Invalid UTF-8 (a corrupted export, a bad copy) is replaced by U+FFFD before the parser sees it, each place
+    // noted; the message holding one is dead-lettered with reason "encoding" and the rest of the file goes on
+    // (docs/imports.md#invalid-utf-8). The parser reports byte offsets of tokens: a message spans from its "{" to
+    // its "}", so the repairs between them are its own.
+    const repairer = new Utf8Repairer();
+    const opened: number[] = [];
+    let closed = { start: -1, end: -1 };
+    let lastToken = -1;
+    const encodingLetter = (repairs: readonly Utf8Repair[], where: string, origin: Origin, raw: unknown): ImportEvent =>
+      reject(context, {
+        reason: 'encoding',
+        detail: `invalid UTF-8 ${where} (${describeRepairs(repairs)} of the file; shown as U+FFFD in raw)`,
+        origin,
+        raw,
+      });
+    /** Repairs before `offset` that no message holds (a chat's name, a field the reader skips): reported, nothing lost. */
+    const outsideMessages = (offset: number) => {
+      const stray = repairs(offset - 1);
+      if (stray.length > 0) {
+        queue.push(encodingLetter(stray, 'outside any message (in chat metadata or a field the import skips); no message lost', { chat: chat.id ?? chat.position }, null));
+      }
+    };
+    const repairs = (upTo: number) => (repairer.pending.length === 0 ? [] : repairer.takeUpTo(upTo));
     const parser = new JSONParser({ paths: PATHS, keepStack: false });
+    parser.onToken = ({ token, offset }) => {
+      lastToken = offset;
+      if (token === TokenType.LEFT_BRACE || token === TokenType.LEFT_BRACKET) opened.push(offset);
+      else if (token === TokenType.RIGHT_BRACE || token === TokenType.RIGHT_BRACKET) closed = { start: opened.pop() ?? 0, end: offset };
+    };
     parser.onValue = ({ value, key, stack }) => {
       // stack[i] holds the container at depth i - 1 and the key being filled in it.
       const position = stack.length >= 4 ? `${String(stack[1]!.key)}[${String(stack[3]!.key)}]` : 'chat';
@@ -112,7 +154,18 @@ export const telegramDesktop: ImportFormat = {
         chatsSeen += 1;
       }
       if (typeof key === 'number') {
-        queue.push(readMessage(context, chat, value, key));
+        // An object or array ends at the token just read; a bare string message holds no repair found here (it is not a message anyway).
+        const container = typeof value === 'object' && value !== null && closed.end === lastToken;
+        const start = container ? closed.start : lastToken;
+        outsideMessages(start);
+        const own = container ? repairs(closed.end) : [];
+        if (own.length > 0) {
+          const origin = { chat: chat.id ?? chat.position, index: key };
+          const id = isJsonObject(value) && typeof value.id === 'number' ? ` ${value.id}` : '';
+          queue.push(encodingLetter(own, `in message${id}, which is not imported`, origin, value));
+        } else {
+          queue.push(readMessage(context, chat, value, key));
+        }
       } else if (key === 'id') {
         const id = IdString.safeParse(value);
         if (id.success) chat.id = id.data;
@@ -120,35 +173,28 @@ export const telegramDesktop: ImportFormat = {
         if (typeof value === 'string') chat[key] = value;
       }
     };
-    const decoder = new TextDecoder('utf-8', { fatal: true });
     const failure = (reason: string, detail: string): ImportEvent =>
       reject(context, { reason, detail, origin: { chat: chat.id ?? chat.position }, raw: null });
-    let bytesRead = 0;
     for await (const chunk of withoutBom(chunks)) {
+      const bytes = repairer.push(chunk);
       try {
-        // Decoded only to prove the bytes are UTF-8; the parser reads the bytes themselves, which is faster.
-        decoder.decode(chunk, { stream: true });
-      } catch {
-        yield failure('encoding', `the file is not valid UTF-8 (within bytes ${bytesRead}–${bytesRead + chunk.length})`);
-        return;
-      }
-      bytesRead += chunk.length;
-      try {
-        parser.write(chunk);
+        parser.write(bytes);
       } catch (error) {
         yield* queue;
-        yield failure('json', `the file stops being valid JSON: ${(error as Error).message}`);
+        const bad = repairer.pending.length > 0 ? ` (after invalid UTF-8 at ${describeRepairs(repairer.pending)})` : '';
+        yield failure('json', `the file stops being valid JSON${bad}: ${(error as Error).message}`);
         return;
       }
       yield* queue;
       queue = [];
     }
-    try {
-      decoder.decode();
-    } catch {
+    if (repairer.end() > 0) {
       yield failure('encoding', 'the file ends inside a UTF-8 character');
       return;
     }
+    outsideMessages(Number.POSITIVE_INFINITY);
+    yield* queue;
+    queue = [];
     if (!parser.isEnded) {
       yield failure('json', 'the file ends before its JSON does (an interrupted export?)');
     } else if (chatsSeen === 0) {

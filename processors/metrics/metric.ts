@@ -55,6 +55,11 @@ export interface WindowedMetric<Cell> {
   readonly name: MetricName;
   /** Counts one post into the cells of its window it belongs to. */
   count(post: CountedPost, cellOf: CellOf<Cell>): void;
+  /**
+   * Whether the metric counted only part of the post (co-occurrence pairs at most its first N tags): the stage
+   * counts such posts as `<name>Capped` in its summary, so a cap never acts unseen.
+   */
+  capped?(post: CountedPost): boolean;
   /** The metric document of a cell, as its topic and index hold it. */
   document(cell: Cell): MetricDocument;
   /** The cell as the changelog stores it (JSON), and back. */

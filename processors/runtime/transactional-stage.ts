@@ -1,4 +1,5 @@
-import { Partitioners, type Consumer, type EachBatchPayload, type Kafka, type Message, type Producer, type TopicMessages } from 'kafkajs';
+import { type Consumer, type EachBatchPayload, type Kafka, type Message, type Producer, type TopicMessages } from 'kafkajs';
+import { FastDefaultPartitioner } from './partitioner.js';
 import { addCounts, type StageProgress } from './progress.js';
 import type { Emit, StreamProcessor } from './processor.js';
 import { stageConsumer, StageFailure } from './stage-consumer.js';
@@ -85,7 +86,7 @@ export class TransactionalStage {
       idempotent: true,
       maxInFlightRequests: 1,
       transactionTimeout: TRANSACTION_TIMEOUT_MS,
-      createPartitioner: Partitioners.DefaultPartitioner,
+      createPartitioner: FastDefaultPartitioner,
       // The coordinator answers CONCURRENT_TRANSACTIONS while it still completes the previous transaction of this
       // id (our own last commit, or the open transaction of a killed predecessor it is aborting); it takes
       // milliseconds, so retry soon, as the Java client does, rather than after the client-wide 200 ms. Ten

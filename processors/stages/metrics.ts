@@ -35,7 +35,7 @@ export class MetricsProcessor implements StreamProcessor {
   readonly #metrics: ReadonlyMap<string, WindowedMetric<unknown>>;
   /** Cells changed in the current batch, published at its end. */
   readonly #changed = new Set<string>();
-  #counts = { posts: 0, counted: 0, duplicates: 0, late: 0, windowsUpdated: 0, deadLetters: 0 };
+  #counts: Record<string, number> = MetricsProcessor.#zeroCounts();
 
   constructor(private readonly options: MetricsStageOptions) {
     this.#metrics = new Map(options.metrics.map((metric) => [metric.name, metric]));
@@ -53,10 +53,10 @@ export class MetricsProcessor implements StreamProcessor {
   }
 
   process(record: InputRecord, emit: Emit): void {
-    this.#counts.posts++;
+    this.#counts.posts!++;
     const fields = readOrDeadLetter(record, CountedPostFields, STAGE, this.options.topics.deadLetter, emit);
     if (fields === undefined) {
-      this.#counts.deadLetters++;
+      this.#counts.deadLetters!++;
       return;
     }
     const eventTime = Date.parse(fields.createdAt);
@@ -65,7 +65,7 @@ export class MetricsProcessor implements StreamProcessor {
     const closed = this.#watermarks.isClosed(partition, windowStart);
     this.#watermarks.observe(partition, eventTime);
     if (this.#seen.has(fields.id)) {
-      this.#counts.duplicates++;
+      this.#counts.duplicates!++;
       return;
     }
     const post: CountedPost = {
@@ -80,13 +80,17 @@ export class MetricsProcessor implements StreamProcessor {
       windowStart: new Date(windowStart).toISOString(),
     };
     if (closed) {
-      this.#counts.late++;
+      this.#counts.late!++;
       const late = lateDocument(post, fields.collectedAt);
       emit({ topic: this.options.topics.late, key: late.id, value: JSON.stringify(late.document) });
       return;
     }
     this.#seen.put(post.id, windowStart);
     for (const metric of this.#metrics.values()) {
+      if (metric.capped?.(post)) {
+        const key = `${metric.name}Capped`;
+        this.#counts[key] = (this.#counts[key] ?? 0) + 1;
+      }
       metric.count(post, (dimensions, create) => {
         const id = cellId(metric.name, post.windowStart, dimensions);
         let cell = this.#cells.get(id);
@@ -96,7 +100,7 @@ export class MetricsProcessor implements StreamProcessor {
         return cell;
       });
     }
-    this.#counts.counted++;
+    this.#counts.counted!++;
   }
 
   endBatch(emit: Emit): void {
@@ -104,7 +108,7 @@ export class MetricsProcessor implements StreamProcessor {
       const metric = this.#metricOf(id)!;
       emit({ topic: this.options.topics[metric.name], key: id, value: JSON.stringify(metric.document(this.#cells.get(id))) });
     }
-    this.#counts.windowsUpdated += this.#changed.size;
+    this.#counts.windowsUpdated! += this.#changed.size;
     this.#changed.clear();
     const horizon = this.#watermarks.horizon();
     this.#seen.evictWindowsEndingBy(horizon);
@@ -113,8 +117,12 @@ export class MetricsProcessor implements StreamProcessor {
 
   takeCounts(): Record<string, number> {
     const counts = this.#counts;
-    this.#counts = { posts: 0, counted: 0, duplicates: 0, late: 0, windowsUpdated: 0, deadLetters: 0 };
+    this.#counts = MetricsProcessor.#zeroCounts();
     return counts;
+  }
+
+  static #zeroCounts(): Record<string, number> {
+    return { posts: 0, counted: 0, duplicates: 0, late: 0, windowsUpdated: 0, deadLetters: 0 };
   }
 
   #metricOf(id: string): WindowedMetric<unknown> | undefined {

@@ -106,12 +106,43 @@ describe('telegram-desktop: damaged files', () => {
     expect(rejected.at(-1)).toMatchObject({ reason: 'json', origin: { chat: '1712345678' } });
   });
 
-  it('stops at invalid UTF-8 with an encoding dead letter instead of replacing characters', async () => {
+  it('dead-letters only the message holding invalid UTF-8 (reason encoding) and imports every other one, however chunked', async () => {
+    const whole = await readBytes(telegramDesktop, bytes);
     const at = bytes.indexOf('Ұлы');
-    const broken = Buffer.concat([bytes.subarray(0, at), Buffer.from([0xd2]), bytes.subarray(at + 2)]);
-    const { envelopes, rejected } = await readBytes(telegramDesktop, broken, {}, 64);
-    expect(envelopes.every((e) => !e.item.text.includes('\uFFFD'))).toBe(true);
-    expect(rejected.at(-1)!.reason).toBe('encoding');
+    // Ұ is d2 b0: its lead byte followed by 0xff instead of its continuation, then a lone continuation byte.
+    const broken = Buffer.concat([bytes.subarray(0, at), Buffer.from([0xd2, 0xff, 0x80]), bytes.subarray(at + 2)]);
+    for (const size of [1, 3, 64, broken.length]) {
+      const { envelopes, rejected, skipped } = await readBytes(telegramDesktop, broken, {}, size);
+      expect(envelopes.map((e) => e.platformId)).toEqual(['1712345678/2', '1712345678/5']);
+      expect(envelopes).toEqual(whole.envelopes.filter((e) => e.platformId !== '1712345678/3'));
+      expect(envelopes.every((e) => !e.item.text.includes('\uFFFD'))).toBe(true);
+      expect(skipped).toEqual(whole.skipped);
+      expect(reasons(rejected)).toEqual({ ...reasons(whole.rejected), encoding: 1 });
+      const letter = rejected.find((r) => r.reason === 'encoding')!;
+      expect(letter.origin).toMatchObject({ chat: '1712345678', index: 2 });
+      expect(letter.detail).toContain(`bytes ${at}–${at + 2}`);
+      expect(letter.detail).toContain('message 3');
+    }
+  });
+
+  it('imports every message when invalid UTF-8 is outside any message, and says so in an encoding dead letter', async () => {
+    const whole = await readBytes(telegramDesktop, bytes);
+    const at = bytes.indexOf('Kóktemi');
+    const broken = Buffer.concat([bytes.subarray(0, at), Buffer.from([0xc3]), bytes.subarray(at + 1)]);
+    const { envelopes, rejected } = await readBytes(telegramDesktop, broken, {}, 5);
+    expect(envelopes).toEqual(whole.envelopes);
+    expect(reasons(rejected)).toEqual({ ...reasons(whole.rejected), encoding: 1 });
+    expect(rejected.find((r) => r.reason === 'encoding')!.detail).toMatch(/outside any message.*no message lost/);
+  });
+
+  it('keeps a U+FFFD the file itself holds (escaped or as UTF-8): only ill-formed bytes dead-letter a message', async () => {
+    const file = Buffer.from(
+      '{"name":"x","type":"public_channel","id":1,"messages":[' +
+        '{"id":1,"type":"message","date_unixtime":"1709892000","text":"a \\ufffd b \uFFFD #seruen"}]}',
+    );
+    const { envelopes, rejected } = await readBytes(telegramDesktop, file, {}, 2);
+    expect(rejected).toEqual([]);
+    expect(envelopes.map((e) => e.item.text)).toEqual(['a \uFFFD b \uFFFD #seruen']);
   });
 
   it('rejects syntax errors and JSON that is not an export', async () => {

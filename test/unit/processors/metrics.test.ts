@@ -5,14 +5,15 @@ import { association } from '../../../api/measures.js';
 import { shareTowardWomen } from '../../../processors/metrics/abuse.js';
 import { ALL_TAGGED_POSTS } from '../../../processors/metrics/cooccurrence.js';
 import { MetricsProcessor } from '../../../processors/stages/metrics.js';
-import { WINDOWED_METRICS } from '../../../processors/topology.js';
+import { windowedMetrics } from '../../../processors/topology.js';
+import { TagpulseConfig } from '../../../schemas/index.js';
 import { latestByKey, normalisedPost, record, restoreInto, runBatch, type BatchResult } from '../../support/processors.js';
 
 const topics = topicNames('t');
 const MINUTE = 60_000;
 
 function metricsProcessor(partitions = 1, allowedLatenessMs = 10 * MINUTE) {
-  return new MetricsProcessor({ topics, partitions, allowedLatenessMs, metrics: WINDOWED_METRICS });
+  return new MetricsProcessor({ topics, partitions, allowedLatenessMs, metrics: windowedMetrics(TagpulseConfig.parse({}).processing) });
 }
 
 let offset = 0;

@@ -1,0 +1,41 @@
+import { randomBytes } from 'node:crypto';
+import { TagpulseConfig } from '../schemas/index.js';
+import { runProcessors } from '../processors/run.js';
+import type { StageName } from '../processors/topology.js';
+import { dropBenchData } from './cleanup.js';
+import { benchPassthrough, fillRaw, freshConfig } from './pipeline.js';
+
+/**
+ * Where the processors' time goes: `node dist/bench/stages.js [ITEMS] [STEP…]` fills a raw topic of its own with
+ * ITEMS generated posts (default 50,000), then times each step in order on it (default: passthrough normalise
+ * metrics sink; `all` runs every stage together on a second copy) and prints posts/s per step as JSON.
+ */
+const env = { ...process.env, TAGPULSE_PSEUDONYM_KEY: process.env.TAGPULSE_PSEUDONYM_KEY ?? randomBytes(32).toString('hex') };
+const [itemsArg, ...stepsArg] = process.argv.slice(2);
+const items = Number(itemsArg ?? 50_000);
+const steps = stepsArg.length > 0 ? stepsArg : ['passthrough', 'normalise', 'metrics', 'sink'];
+const base = TagpulseConfig.parse({ kafka: { topicPrefix: `stg${Date.now().toString(36)}` } });
+const results: Record<string, number> = {};
+/** CPU seconds of this process per step (user + system): steadier than wall time on a shared machine. */
+const cpu: Record<string, number> = {};
+try {
+  const config = await freshConfig(base, 'a');
+  await fillRaw(config, items);
+  for (const step of steps) {
+    const started = performance.now();
+    const cpuBefore = process.cpuUsage();
+    if (step === 'passthrough') {
+      results[step] = await benchPassthrough(config, items);
+      continue;
+    }
+    const stages = (step === 'all' ? ['normalise', 'metrics', 'sink'] : step.split(',')) as StageName[];
+    const summary = await runProcessors(config, { stages, untilIdle: true, env });
+    process.stderr.write(`${step}: ${JSON.stringify(summary)}\n`);
+    results[step] = Math.round(items / ((performance.now() - started) / 1000));
+    const used = process.cpuUsage(cpuBefore);
+    cpu[step] = Number(((used.user + used.system) / 1e6).toFixed(1));
+  }
+  process.stdout.write(`${JSON.stringify({ perSecond: results, cpuSeconds: cpu })}\n`);
+} finally {
+  await dropBenchData(base);
+}
