@@ -7,7 +7,7 @@ import { initialise } from '../infra/init.js';
 import { stackDown, stackUp } from '../infra/local/stack.js';
 import { PACKAGE_ROOT, stackHome } from '../infra/local/paths.js';
 import { benchAbuse } from './abuse.js';
-import { dropBenchData } from './cleanup.js';
+import { dropPrefixed } from '../infra/drop-prefixed.js';
 import { benchIngest, type IngestBench } from './ingest.js';
 import { benchEndToEnd, benchLatency, benchProcessors, benchSink, type SinkBench } from './pipeline.js';
 import { benchExport, benchTrends } from './queries.js';
@@ -127,7 +127,7 @@ async function main(): Promise<void> {
     // A partial run (benchmarks named on the command line) prints its report but leaves the full one in place.
     if (only.length === 0) writeFileSync(join(PACKAGE_ROOT, 'docs', 'benchmarks.md'), markdown(report));
   } finally {
-    await dropBenchData(config).catch((error: unknown) => process.stderr.write(`bench: cleaning up ${prefix}* failed: ${(error as Error).message}\n`));
+    await dropPrefixed(config, 'bench-cleanup').catch((error: unknown) => process.stderr.write(`bench: cleaning up ${prefix}* failed: ${(error as Error).message}\n`));
     if (up.started.length > 0) await stackDown(base);
   }
 }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { TagpulseConfig } from '../schemas/index.js';
 import { runProcessors } from '../processors/run.js';
 import type { StageName } from '../processors/topology.js';
-import { dropBenchData } from './cleanup.js';
+import { dropPrefixed } from '../infra/drop-prefixed.js';
 import { benchPassthrough, fillRaw, freshConfig } from './pipeline.js';
 
 /**
@@ -37,5 +37,5 @@ try {
   }
   process.stdout.write(`${JSON.stringify({ perSecond: results, cpuSeconds: cpu })}\n`);
 } finally {
-  await dropBenchData(base);
+  await dropPrefixed(base, 'bench-cleanup');
 }

@@ -1,12 +1,14 @@
-import { createKafka } from '../infra/kafka/client.js';
-import { openStore } from '../infra/store/open.js';
+import { createKafka } from './kafka/client.js';
+import { openStore } from './store/open.js';
 import type { TagpulseConfig } from '../schemas/index.js';
 
 /**
- * Deletes every topic, index and index template whose name starts with the bench run's prefix (each benchmark's
- * own prefix extends it), so runs on a developer's stack do not pile up shards and topics.
+ * Deletes every topic, index and index template whose name starts with the config's prefixes: what a test file
+ * or a benchmark made under a prefix of its own (a benchmark's stages extend the run's prefix). A reused stack (a
+ * developer's, or the one `npm start` left running) would otherwise collect shards until the engine refuses new
+ * indices.
  */
-export async function dropBenchData(config: TagpulseConfig): Promise<void> {
+export async function dropPrefixed(config: TagpulseConfig, clientId: string): Promise<void> {
   const prefix = config.search.indexPrefix;
   const store = await openStore(config);
   try {
@@ -18,7 +20,7 @@ export async function dropBenchData(config: TagpulseConfig): Promise<void> {
   } finally {
     await store.close();
   }
-  const admin = createKafka(config.kafka, 'bench-cleanup').admin();
+  const admin = createKafka(config.kafka, clientId).admin();
   await admin.connect();
   try {
     const topics = (await admin.listTopics()).filter((topic) => topic.startsWith(config.kafka.topicPrefix));
