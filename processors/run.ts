@@ -2,6 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { Admin, Kafka } from 'kafkajs';
 import { UserFacingError } from '../cli/command.js';
 import { createKafka } from '../infra/kafka/client.js';
+import { errorChain } from '../infra/kafka/errors.js';
 import { topicNames } from '../infra/kafka/topics.js';
 import { createLogger } from '../infra/log.js';
 import { openStore } from '../infra/store/open.js';
@@ -37,18 +38,12 @@ export function stageId(config: TagpulseConfig, stage: StageName): string {
   return `${config.kafka.clientId}.${config.kafka.topicPrefix}.${stage}`;
 }
 
-/** The error and every error it wraps, outermost first. */
-function* causes(error: unknown): Generator<{ type?: string }> {
-  type Chain = { type?: string; cause?: unknown; originalError?: unknown } | undefined;
-  for (let cause = error as Chain; cause; cause = (cause.cause ?? cause.originalError) as Chain) yield cause;
-}
-
 /**
  * The broker bumped the stage's transactional epoch: a newer producer registered the id (another process runs
  * the same stage), or a transaction outlived its timeout on a starved machine and the broker aborted it.
  */
 export function wasFenced(error: unknown): boolean {
-  for (const cause of causes(error)) if (cause.type === 'INVALID_PRODUCER_EPOCH' || cause.type === 'PRODUCER_FENCED') return true;
+  for (const cause of errorChain(error)) if (cause.type === 'INVALID_PRODUCER_EPOCH' || cause.type === 'PRODUCER_FENCED') return true;
   return false;
 }
 
@@ -65,7 +60,7 @@ export function fatal(error: unknown, config: TagpulseConfig, fencedRecently = f
         'another `tagpulse process` runs it (run each stage in one process only); nothing was counted twice',
     );
   }
-  for (const cause of causes(error)) {
+  for (const cause of errorChain(error)) {
     // The same batch would make the same record again on every restart: retrying would stall the stage forever.
     if (cause.type === 'MESSAGE_TOO_LARGE' || cause.type === 'RECORD_LIST_TOO_LARGE') {
       return new UserFacingError(

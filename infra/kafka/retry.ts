@@ -1,9 +1,11 @@
 import { setTimeout as delay } from 'node:timers/promises';
+import { errorChain } from './errors.js';
 
 /** How long a producer keeps retrying a send through connection loss (a broker restart): `TAGPULSE_KAFKA_RETRY_DEADLINE_MS`, 2 minutes by default. */
 export function kafkaRetryDeadlineMs(env: NodeJS.ProcessEnv = process.env): number {
-  const value = Number(env.TAGPULSE_KAFKA_RETRY_DEADLINE_MS);
-  return Number.isFinite(value) && value >= 0 && env.TAGPULSE_KAFKA_RETRY_DEADLINE_MS !== '' && env.TAGPULSE_KAFKA_RETRY_DEADLINE_MS !== undefined ? value : 120_000;
+  const raw = env.TAGPULSE_KAFKA_RETRY_DEADLINE_MS;
+  const value = raw ? Number(raw) : Number.NaN;
+  return Number.isFinite(value) && value >= 0 ? value : 120_000;
 }
 
 const TRANSIENT_NAMES = new Set([
@@ -16,6 +18,8 @@ const TRANSIENT_NAMES = new Set([
   'KafkaJSTimeout',
 ]);
 
+const TRANSIENT_SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT']);
+
 /**
  * Whether a kafkajs error (or the error it wraps: kafkajs' own retrier gives up with
  * KafkaJSNumberOfRetriesExceeded around the last cause) is about reaching the broker, not about the request:
@@ -23,11 +27,10 @@ const TRANSIENT_NAMES = new Set([
  * (too large, invalid) or a broken producer state is not.
  */
 export function isTransientKafkaError(error: unknown): boolean {
-  for (let e = error as { name?: string; retriable?: boolean; originalError?: unknown; cause?: unknown } | undefined, hops = 0; e && hops < 10; hops++) {
-    if (e.name && TRANSIENT_NAMES.has(e.name)) return true;
-    if (e.name === 'KafkaJSProtocolError' && e.retriable === true) return true;
-    if (typeof (e as { code?: string }).code === 'string' && ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT'].includes((e as { code: string }).code)) return true;
-    e = (e.originalError ?? e.cause) as typeof e;
+  for (const link of errorChain(error)) {
+    if (link.name && TRANSIENT_NAMES.has(link.name)) return true;
+    if (link.name === 'KafkaJSProtocolError' && link.retriable === true) return true;
+    if (typeof link.code === 'string' && TRANSIENT_SOCKET_CODES.has(link.code)) return true;
   }
   return false;
 }
