@@ -11,6 +11,7 @@ import type { TagpulseConfig } from '../schemas/index.js';
 import { caughtUp, StageProgress, type Counts } from './runtime/progress.js';
 import { restoreStores } from './runtime/restore.js';
 import { TransactionalStage } from './runtime/transactional-stage.js';
+import type { StreamProcessor } from './runtime/processor.js';
 import { SearchSink } from './sink/search-sink.js';
 import { buildTopology, type StageName, type Topology } from './topology.js';
 
@@ -97,7 +98,7 @@ export async function runProcessors(config: TagpulseConfig, options: RunOptions)
   }
   let store: SearchStore | undefined;
   try {
-    const partitions = await inputPartitions(admin, stageInputs(topology).flatMap(([, inputs]) => inputs));
+    const partitions = await partitionCounts(admin, [...stageInputs(topology).flatMap(([, inputs]) => inputs), ...topology.streams.flatMap((stage) => stage.partitioned)]);
     if (topology.sink) store = await openStore(config, options.env);
     const progress = new Map(stageInputs(topology).map(([stage, inputs]) => [stage, new StageProgress(stage, stageId(config, stage), inputs)]));
     const summary = (): RunSummary => Object.fromEntries([...progress].map(([stage, p]) => [stage, p.totals]));
@@ -129,13 +130,13 @@ export async function runProcessors(config: TagpulseConfig, options: RunOptions)
   }
 }
 
-/** Partition counts of the stages' input topics; a missing topic means init has not run. */
-async function inputPartitions(admin: Admin, topics: readonly string[]): Promise<Map<string, number>> {
-  const inputs = [...new Set(topics)];
+/** Partition counts of the stages' inputs and of the outputs they partition themselves; a missing topic means init has not run. */
+async function partitionCounts(admin: Admin, topics: readonly string[]): Promise<Map<string, number>> {
+  const wanted = [...new Set(topics)];
   const existing = new Set(await admin.listTopics());
-  const missing = inputs.filter((topic) => !existing.has(topic));
+  const missing = wanted.filter((topic) => !existing.has(topic));
   if (missing.length > 0) throw new UserFacingError(`topic ${missing.join(', ')} does not exist; run \`tagpulse init\` first`);
-  const metadata = await admin.fetchTopicMetadata({ topics: inputs });
+  const metadata = await admin.fetchTopicMetadata({ topics: wanted });
   return new Map(metadata.topics.map((t) => [t.name, t.partitions.length]));
 }
 
@@ -149,7 +150,7 @@ function aborted(signal: AbortSignal | undefined): Promise<void> {
 class Run {
   readonly #streams: TransactionalStage[];
   readonly #sink: SearchSink | undefined;
-  readonly #stores;
+  readonly #processors: StreamProcessor[];
   readonly #stopIdle = new AbortController();
 
   constructor(
@@ -161,8 +162,8 @@ class Run {
     private readonly progress: ReadonlyMap<string, StageProgress>,
   ) {
     const changelogTopic = topicNames(config.kafka.topicPrefix).changelog;
-    const processors = topology.streams.map((stage) => ({ stage, processor: stage.create(partitions.get(stage.input)!) }));
-    this.#stores = processors.flatMap(({ processor }) => processor.stores);
+    const processors = topology.streams.map((stage) => ({ stage, processor: stage.create(partitions) }));
+    this.#processors = processors.map(({ processor }) => processor);
     this.#streams = processors.map(
       ({ stage, processor }) =>
         new TransactionalStage(
@@ -195,9 +196,11 @@ class Run {
    */
   async start(): Promise<void> {
     for (const stage of this.#streams) await stage.fence();
-    if (this.#stores.length > 0) {
+    if (this.#processors.length > 0) {
       const started = Date.now();
-      const records = await restoreStores(this.config, topicNames(this.config.kafka.topicPrefix).changelog, this.#stores);
+      const stores = this.#processors.flatMap((processor) => processor.stores);
+      const records = await restoreStores(this.config, topicNames(this.config.kafka.topicPrefix).changelog, stores);
+      for (const processor of this.#processors) processor.evictClosedWindows();
       log.info('state restored', { records, ms: Date.now() - started });
     }
     await Promise.all([...this.#streams.map((stage) => stage.start()), ...(this.#sink ? [this.#sink.start()] : [])]);

@@ -24,11 +24,13 @@ export function windowedMetrics(processing: TagpulseConfig['processing']): reado
   return [volumeMetric, createCooccurrenceMetric(processing.cooccurrenceMaxTags), abuseMetric];
 }
 
-/** An exactly-once stage: its input topic, and its processor, built for that topic's partition count. */
+/** An exactly-once stage: its input topic, and its processor, built for the partition counts of `partitioned`. */
 export interface StreamStage {
   name: StageName;
   input: string;
-  create(partitions: number): StreamProcessor;
+  /** The topics whose partition counts the processor needs: its input, and outputs it partitions itself. */
+  partitioned: string[];
+  create(partitions: ReadonlyMap<string, number>): StreamProcessor;
 }
 
 export interface Topology {
@@ -59,24 +61,33 @@ export function buildTopology(config: TagpulseConfig, stages: readonly StageName
     streams.push({
       name: 'normalise',
       input: topics.raw,
-      create: (partitions) => new NormaliseProcessor({ topics, partitions, allowedLatenessMs, dependencies }),
+      partitioned: [topics.raw],
+      create: (partitions) => new NormaliseProcessor({ topics, partitions: partitions.get(topics.raw)!, allowedLatenessMs, dependencies }),
     });
   }
   if (stages.includes('metrics')) {
     streams.push({
       name: 'metrics',
       input: topics.normalised,
-      create: (partitions) => new MetricsProcessor({ topics, partitions, allowedLatenessMs, metrics: windowedMetrics(config.processing) }),
+      partitioned: [topics.normalised, topics.volume, topics.cooccurrence, topics.abuse],
+      create: (partitions) =>
+        new MetricsProcessor({
+          topics,
+          partitions: partitions.get(topics.normalised)!,
+          metricPartitions: (topic) => partitions.get(topic)!,
+          allowedLatenessMs,
+          metrics: windowedMetrics(config.processing),
+        }),
     });
   }
-  const sink = stages.includes('sink')
+  const sink: Topology['sink'] = stages.includes('sink')
     ? {
         routes: [
-          { topic: topics.normalised, index: 'posts' },
-          { topic: topics.volume, index: 'metrics-volume' },
-          { topic: topics.cooccurrence, index: 'metrics-cooccurrence' },
-          { topic: topics.abuse, index: 'metrics-abuse' },
-          { topic: topics.late, index: 'metrics-late' },
+          { topic: topics.normalised, index: 'posts', records: 'documents' },
+          { topic: topics.volume, index: 'metrics-volume', records: 'metric-batches' },
+          { topic: topics.cooccurrence, index: 'metrics-cooccurrence', records: 'metric-batches' },
+          { topic: topics.abuse, index: 'metrics-abuse', records: 'metric-batches' },
+          { topic: topics.late, index: 'metrics-late', records: 'documents' },
         ],
       }
     : undefined;

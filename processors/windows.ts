@@ -1,5 +1,5 @@
 import { BASE_WINDOW_MS } from '../schemas/index.js';
-import { numberCodec, StateStore } from './runtime/state-store.js';
+import { NumberStore } from './runtime/state-store.js';
 
 /** Start (ms since the epoch, UTC) of the one-minute event-time window an instant falls in. */
 export function windowStartOf(eventTime: number): number {
@@ -16,14 +16,14 @@ export function windowStartOf(eventTime: number): number {
  * happened to interleave, and a replay after a crash decides exactly as the first run did.
  */
 export class Watermarks {
-  readonly store: StateStore<number>;
+  readonly store: NumberStore;
 
   constructor(
     stage: string,
     private readonly partitions: number,
     private readonly allowedLatenessMs: number,
   ) {
-    this.store = new StateStore(`${stage}.watermark`, numberCodec);
+    this.store = new NumberStore(`${stage}.watermark`);
   }
 
   /** Moves a partition's watermark forward to `eventTime` if that is newer. */

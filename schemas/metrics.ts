@@ -79,3 +79,36 @@ export const MetricDocument = z.discriminatedUnion('schema', [
   LateDataMetric,
 ]);
 export type MetricDocument = z.infer<typeof MetricDocument>;
+
+/**
+ * One line of a metric batch: a windowed metric cell's id (its search-engine document id) and its document.
+ *
+ * A record on `metrics.volume`, `.cooccurrence` or `.abuse` is a metric batch: the documents of the cells of
+ * that metric one transaction of the metrics stage changed, one per line, written as `<id as a JSON string>`,
+ * a tab, `<document JSON>` (JSON escapes every tab and newline inside strings, so neither separator is
+ * ambiguous). Every cell always lands on the partition its id hashes to (Kafka's murmur2, as for a keyed
+ * record), so a later document of a cell is always at a higher offset of the same partition.
+ */
+export const MetricBatchLine = z.object({ id: z.string().min(1), document: MetricDocument });
+export type MetricBatchLine = z.infer<typeof MetricBatchLine>;
+
+/** A metric batch's lines, as they are written: the document JSON is passed on unparsed. */
+export interface MetricBatchEntry {
+  id: string;
+  /** The document, as JSON text. */
+  json: string;
+}
+
+export function metricBatchLine(id: string, documentJson: string): string {
+  return `${JSON.stringify(id)}\t${documentJson}`;
+}
+
+/** The entries of a metric batch record's value; throws on a line that is not `<JSON string>\t<text>`. */
+export function readMetricBatch(text: string): MetricBatchEntry[] {
+  return text.split('\n').map((line, i) => {
+    const tab = line.indexOf('\t');
+    const id: unknown = tab > 0 ? JSON.parse(line.slice(0, tab)) : undefined;
+    if (typeof id !== 'string' || id.length === 0) throw new SyntaxError(`metric batch line ${i + 1} does not start with a JSON string id and a tab`);
+    return { id, json: line.slice(tab + 1) };
+  });
+}

@@ -38,14 +38,22 @@ export const TOPICS: TopicSpec[] = [
     config: { 'cleanup.policy': 'delete', 'retention.ms': String(30 * DAY_MS), 'max.message.bytes': String(16 * 1024 * 1024) },
     why: 'Everything that could not be parsed or processed, with its reason and raw input; 30 days to inspect and replay.',
   },
-  ...['volume', 'cooccurrence', 'abuse', 'late'].map(
+  ...['volume', 'cooccurrence', 'abuse'].map(
     (metric): TopicSpec => ({
       suffix: `metrics.${metric}`,
       partitions: 3,
-      config: { ...compacted, 'retention.ms': '-1' },
-      why: `The ${metric} metric documents keyed by window and dimensions; compacted: the latest count of each window wins, forever.`,
+      config: { 'cleanup.policy': 'delete', 'retention.ms': String(30 * DAY_MS) },
+      why:
+        `Metric batches of the ${metric} metric: the documents of the cells one transaction changed, each cell always on the partition its id hashes to. ` +
+        'Carried to the search engine, which holds the metrics; 30 days for a sink that was stopped to catch up (past that, reprocess from the normalised topic).',
     }),
   ),
+  {
+    suffix: 'metrics.late',
+    partitions: 3,
+    config: { ...compacted, 'retention.ms': '-1' },
+    why: 'Late-data documents keyed late|<post id>; compacted: the latest of each post wins, forever.',
+  },
   {
     suffix: 'state.changelog',
     partitions: 3,

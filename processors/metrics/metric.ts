@@ -77,8 +77,7 @@ export function cellId(metric: MetricName, windowStart: string, dimensions: stri
   return `${metric}|${windowStart}|sha256:${createHash('sha256').update(dimensions).digest('hex')}`;
 }
 
-/** The metric and window start (ms) of a cell id. */
-export function parseCellId(id: string): { metric: string; windowStart: number } {
-  const [metric = '', windowStart = ''] = id.split('|', 2);
-  return { metric, windowStart: Date.parse(windowStart) };
+/** The metric name a cell id starts with. */
+export function metricOfCellId(id: string): string {
+  return id.slice(0, id.indexOf('|'));
 }

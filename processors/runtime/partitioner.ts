@@ -37,6 +37,11 @@ export function murmur2(key: Buffer | string): number {
 
 const toPositive = (x: number) => x & 0x7fffffff;
 
+/** The partition Kafka's default partitioner gives a key: for records that carry many keys' values, picked by the producer of each key. */
+export function partitionOf(key: string, partitions: number): number {
+  return toPositive(murmur2(key)) % partitions;
+}
+
 /**
  * kafkajs' `Partitioners.DefaultPartitioner` (the Java client 0.10.2 strategy: an explicit partition, else the
  * key's murmur2 modulo the partition count, else round robin over available partitions) with the fast murmur2

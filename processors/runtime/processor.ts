@@ -9,12 +9,11 @@ export interface InputRecord {
   value: Buffer | null;
 }
 
-/** One record to produce: keyed, so the partitioner keeps every version of a key on one partition. */
-export interface OutputRecord {
-  topic: string;
-  key: string;
-  value: string;
-}
+/**
+ * One record to produce: keyed, so the partitioner keeps every version of a key on one partition; or, for a
+ * record that carries many keys' values (a metric batch), with the partition those keys hash to.
+ */
+export type OutputRecord = { topic: string; key: string; value: string } | { topic: string; key: null; value: string; partition: number };
 
 export type Emit = (record: OutputRecord) => void;
 
@@ -31,6 +30,12 @@ export interface StreamProcessor {
   process(record: InputRecord, emit: Emit): void;
   /** Called after each batch's records: publish what accumulated, evict what closed. */
   endBatch(emit: Emit): void;
+  /**
+   * Drops the state of windows closed in every partition, as the end of each batch does; the runtime also calls
+   * it once the stores are restored, because a restored changelog record can bring back entries of windows
+   * evicted before the restart (see WindowedStore).
+   */
+  evictClosedWindows(): void;
   /** Counts since the last call (posts in, dead letters, …), for the run summary; taken once the batch committed. */
   takeCounts(): Record<string, number>;
 }

@@ -8,7 +8,8 @@ const RESTORE_TIMEOUT_MS = 10 * 60_000;
 /**
  * Rebuilds stores from the changelog: reads it from the beginning to its current end (read_committed, so
  * records of aborted transactions never come back) and replays every record of these stores in order; the
- * latest record of a key is its value, a tombstone removes it. Records of other stores are skipped.
+ * latest record of a key is its value, a tombstone removes it. Records of other stores are skipped. Then each
+ * store finishes (a windowed store applies its records in sequence order).
  * Call after the stages' producers fenced their predecessors, so no transaction of theirs is still open.
  */
 export async function restoreStores(config: TagpulseConfig, changelogTopic: string, stores: readonly ChangelogStore[]): Promise<number> {
@@ -23,6 +24,7 @@ export async function restoreStores(config: TagpulseConfig, changelogTopic: stri
     },
     RESTORE_TIMEOUT_MS,
   );
+  for (const store of stores) store.finishRestore();
   return restored;
 }
 

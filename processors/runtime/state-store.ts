@@ -1,13 +1,7 @@
 import { BASE_WINDOW_MS } from '../../schemas/index.js';
+import { packBySize } from './pack.js';
 
-/** How a store writes its values to the changelog and reads them back. */
-export interface Codec<V> {
-  encode(value: V, key: string): string;
-  /** Undefined drops the record (e.g. the state of a metric that no longer exists). */
-  decode(text: string, key: string): V | undefined;
-}
-
-/** One changelog record: the store-qualified key and the whole current value, or null (a tombstone) once removed. */
+/** One changelog record: the store-qualified key and its value, or null (a tombstone) once removed. */
 export interface ChangelogRecord {
   key: string;
   value: string | null;
@@ -16,131 +10,220 @@ export interface ChangelogRecord {
 /** What the runtime needs of a store: restoring it on start and taking its changes for each transaction. */
 export interface ChangelogStore {
   readonly name: string;
+  /** Takes one changelog record of this store read back on start (null: a tombstone); nothing is logged again. */
   restore(key: string, text: string | null): void;
+  /** Called once every record was read: the store is then as it was after the last committed transaction. */
+  finishRestore(): void;
   takeChangelog(): ChangelogRecord[];
 }
 
 /** Changelog keys are `<store name>|<key>`, so one compacted topic holds every store of every stage. */
 export const CHANGELOG_KEY_SEPARATOR = '|';
 
+function checkStoreName(name: string): void {
+  if (name.includes(CHANGELOG_KEY_SEPARATOR)) throw new RangeError(`store name "${name}" must not contain "${CHANGELOG_KEY_SEPARATOR}"`);
+}
+
 /**
- * An in-memory key-value store whose every change is also written, as the whole current value, to the
- * compacted changelog topic in the same Kafka transaction as the outputs and offsets it belongs to; a restart
- * rebuilds it by reading the changelog to its end. Values may be mutated in place: `put` again to log them.
- *
- * With `windowOf`, entries belong to one-minute event-time windows and `evictWindowsEndingBy` removes whole
- * windows (logging tombstones), which is what keeps the state bounded.
+ * A small in-memory key-value store of numbers (the watermark of each input partition) whose every change is
+ * written, as the current value, to the compacted changelog topic in the same Kafka transaction as the outputs
+ * and offsets it belongs to; the latest record of a key is its value on restore.
  */
-export class StateStore<V> implements ChangelogStore {
-  readonly #values = new Map<string, V>();
-  /** Keys written or removed since the last takeChangelog(). */
+export class NumberStore implements ChangelogStore {
+  readonly #values = new Map<string, number>();
   readonly #changed = new Set<string>();
-  readonly #keysByWindow = new Map<number, Set<string>>();
-  /** Windows ending at or before this were evicted already: eviction runs once per minute of event time. */
-  #evictedUpTo = -Infinity;
 
-  constructor(
-    /** Qualified by stage, e.g. `metrics.seen`; the changelog key prefix. */
-    readonly name: string,
-    private readonly codec: Codec<V>,
-    private readonly windowOf?: (key: string, value: V) => number,
-  ) {
-    if (name.includes(CHANGELOG_KEY_SEPARATOR)) throw new RangeError(`store name "${name}" must not contain "${CHANGELOG_KEY_SEPARATOR}"`);
+  constructor(readonly name: string) {
+    checkStoreName(name);
   }
 
-  get size(): number {
-    return this.#values.size;
-  }
-
-  get(key: string): V | undefined {
+  get(key: string): number | undefined {
     return this.#values.get(key);
   }
 
-  has(key: string): boolean {
-    return this.#values.has(key);
-  }
-
-  put(key: string, value: V): void {
-    if (!this.#values.has(key)) this.#index(key, value);
+  put(key: string, value: number): void {
     this.#values.set(key, value);
     this.#changed.add(key);
   }
 
-  /** Applies one changelog record read back on start (null: the key was removed); nothing is logged again. */
   restore(key: string, text: string | null): void {
-    const previous = this.#values.get(key);
-    if (previous !== undefined) this.#unindex(key, previous);
-    this.#values.delete(key);
-    if (text === null) return;
-    const value = this.codec.decode(text, key);
-    if (value === undefined) return;
-    this.#values.set(key, value);
-    this.#index(key, value);
+    if (text === null) this.#values.delete(key);
+    else this.#values.set(key, Number(text));
+  }
+
+  finishRestore(): void {}
+
+  takeChangelog(): ChangelogRecord[] {
+    const records = [...this.#changed].map((key) => ({ key: `${this.name}${CHANGELOG_KEY_SEPARATOR}${key}`, value: String(this.#values.get(key)) }));
+    this.#changed.clear();
+    return records;
+  }
+}
+
+/** How a windowed store writes its values into changelog records (as JSON values), and reads them back. */
+export interface WindowedCodec<V> {
+  save(value: V, key: string): unknown;
+  /** Undefined drops the entry (e.g. the state of a metric that no longer exists). */
+  load(saved: unknown, key: string): V | undefined;
+}
+
+/**
+ * The most bytes of entries one changelog record carries: well under the changelog topic's 1 MiB
+ * `max.message.bytes`, and under the stages' 512 KiB produce requests. An entry larger than this goes alone.
+ */
+export const MAX_CHANGELOG_RECORD_BYTES = 256 * 1024;
+
+/**
+ * An in-memory store of entries that belong to one-minute event-time windows (a metric's cells, the post ids
+ * seen), logged to the compacted changelog topic per transaction rather than per key.
+ *
+ * Each transaction writes the whole current value of every entry it changed, packed in window order into a few
+ * records keyed `<store>|<sequence>:<chunk>`, each entry as `[key, window start, value]`; `evictWindowsEndingBy`
+ * drops whole windows from memory and writes a tombstone for each record whose windows have all been evicted. A
+ * post that touches ten cells thus costs a share of one record instead of ten records and ten later tombstones:
+ * the changelog was most of what the stages produced. On restore, the live records are applied in sequence order
+ * (they are spread over the changelog's partitions, whose interleaving is arbitrary), the latest value of a key
+ * winning; entries of windows that were evicted while a later window kept their record alive come back too, and
+ * the stage drops them again with the eviction it runs after restoring (StreamProcessor.evictClosedWindows).
+ */
+export class WindowedStore<V> implements ChangelogStore {
+  readonly #entries = new Map<string, { value: V; window: number }>();
+  /** Keys written since the last takeChangelog(). */
+  readonly #changed = new Set<string>();
+  readonly #keysByWindow = new Map<number, Set<string>>();
+  /** Ids (`<sequence>:<chunk>`) of the records in the changelog, by the start of the newest window they hold. */
+  readonly #recordsByNewestWindow = new Map<number, string[]>();
+  /** Records to tombstone with the next transaction: every window they hold was evicted. */
+  #tombstones: string[] = [];
+  #nextSequence = 0;
+  /** Windows ending at or before this were evicted already: eviction runs once per minute of event time. */
+  #evictedUpTo = -Infinity;
+  /** Records read back on start, by id, until finishRestore() applies them. */
+  #restoring = new Map<string, string>();
+
+  constructor(
+    /** Qualified by stage, e.g. `metrics.seen`; the changelog key prefix. */
+    readonly name: string,
+    private readonly codec: WindowedCodec<V>,
+  ) {
+    checkStoreName(name);
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  get(key: string): V | undefined {
+    return this.#entries.get(key)?.value;
+  }
+
+  has(key: string): boolean {
+    return this.#entries.has(key);
   }
 
   /**
-   * Removes every entry whose window ended at or before `horizon` (ms), logging a tombstone for each.
-   * Returns how many entries went.
+   * Stores a value in the window starting at `window` (ms), which is the key's for as long as it is stored.
+   * Values may be mutated in place: `put` again to log them.
+   */
+  put(key: string, value: V, window: number): void {
+    this.#set(key, value, window);
+    this.#changed.add(key);
+  }
+
+  *entries(): IterableIterator<[string, V]> {
+    for (const [key, { value }] of this.#entries) yield [key, value];
+  }
+
+  /**
+   * Removes every entry whose window ended at or before `horizon` (ms), and queues a tombstone for every record
+   * that held only such windows. Returns how many entries went.
    */
   evictWindowsEndingBy(horizon: number): number {
     const upTo = Math.floor(horizon / BASE_WINDOW_MS) * BASE_WINDOW_MS;
-    if (!this.windowOf || !(upTo > this.#evictedUpTo)) return 0;
+    if (!(upTo > this.#evictedUpTo)) return 0;
     this.#evictedUpTo = upTo;
     let evicted = 0;
     for (const [windowStart, keys] of this.#keysByWindow) {
       if (windowStart + BASE_WINDOW_MS > upTo) continue;
       for (const key of keys) {
-        this.#values.delete(key);
-        this.#changed.add(key);
+        this.#entries.delete(key);
+        this.#changed.delete(key);
         evicted++;
       }
       this.#keysByWindow.delete(windowStart);
     }
+    for (const [windowStart, records] of this.#recordsByNewestWindow) {
+      if (windowStart + BASE_WINDOW_MS > upTo) continue;
+      this.#tombstones.push(...records);
+      this.#recordsByNewestWindow.delete(windowStart);
+    }
     return evicted;
   }
 
-  /** The changelog records of everything changed since the last call, in change order; resets the tracking. */
+  /** This transaction's records: tombstones of evicted records, then every changed entry, packed by window. */
   takeChangelog(): ChangelogRecord[] {
-    const records: ChangelogRecord[] = [];
-    for (const key of this.#changed) {
-      const value = this.#values.get(key);
-      records.push({
-        key: `${this.name}${CHANGELOG_KEY_SEPARATOR}${key}`,
-        value: value === undefined ? null : this.codec.encode(value, key),
-      });
-    }
+    const records: ChangelogRecord[] = this.#tombstones.map((id) => ({ key: this.#qualified(id), value: null }));
+    this.#tombstones = [];
+    if (this.#changed.size === 0) return records;
+    const changed = [...this.#changed].map((key) => {
+      const { value, window } = this.#entries.get(key)!;
+      return { window, json: JSON.stringify([key, window, this.codec.save(value, key)]) };
+    });
     this.#changed.clear();
+    changed.sort((a, b) => a.window - b.window);
+    const sequence = this.#nextSequence++;
+    packBySize(changed, (entry) => Buffer.byteLength(entry.json) + 1, MAX_CHANGELOG_RECORD_BYTES).forEach((pack, chunk) => {
+      const id = `${sequence}:${chunk}`;
+      records.push({ key: this.#qualified(id), value: `[${pack.map((entry) => entry.json).join(',')}]` });
+      this.#remember(id, pack.at(-1)!.window);
+    });
     return records;
   }
 
-  entries(): IterableIterator<[string, V]> {
-    return this.#values.entries();
+  restore(id: string, text: string | null): void {
+    if (text === null) this.#restoring.delete(id);
+    else this.#restoring.set(id, text);
   }
 
-  #index(key: string, value: V): void {
-    if (!this.windowOf) return;
-    const windowStart = this.windowOf(key, value);
-    let keys = this.#keysByWindow.get(windowStart);
-    if (keys === undefined) this.#keysByWindow.set(windowStart, (keys = new Set()));
+  finishRestore(): void {
+    const order = (id: string) => id.split(':').map(Number) as [number, number];
+    const ids = [...this.#restoring.keys()].sort((a, b) => {
+      const [sa, ca] = order(a);
+      const [sb, cb] = order(b);
+      return sa - sb || ca - cb;
+    });
+    for (const id of ids) {
+      let newestWindow = -Infinity;
+      for (const [key, window, saved] of JSON.parse(this.#restoring.get(id)!) as Array<[string, number, unknown]>) {
+        newestWindow = Math.max(newestWindow, window);
+        const value = this.codec.load(saved, key);
+        if (value !== undefined) this.#set(key, value, window);
+      }
+      this.#remember(id, newestWindow);
+      this.#nextSequence = Math.max(this.#nextSequence, order(id)[0] + 1);
+    }
+    this.#restoring = new Map();
+  }
+
+  #set(key: string, value: V, window: number): void {
+    const entry = this.#entries.get(key);
+    if (entry !== undefined) {
+      entry.value = value;
+      return;
+    }
+    this.#entries.set(key, { value, window });
+    let keys = this.#keysByWindow.get(window);
+    if (keys === undefined) this.#keysByWindow.set(window, (keys = new Set()));
     keys.add(key);
   }
 
-  #unindex(key: string, value: V): void {
-    if (!this.windowOf) return;
-    const windowStart = this.windowOf(key, value);
-    const keys = this.#keysByWindow.get(windowStart);
-    keys?.delete(key);
-    if (keys?.size === 0) this.#keysByWindow.delete(windowStart);
+  #qualified(id: string): string {
+    return `${this.name}${CHANGELOG_KEY_SEPARATOR}${id}`;
   }
-}
 
-/** Numbers as decimal text (watermarks, window starts). */
-export const numberCodec: Codec<number> = {
-  encode: (value) => String(value),
-  decode: (text) => Number(text),
-};
-
-/** Plain JSON values. */
-export function jsonCodec<V>(): Codec<V> {
-  return { encode: (value) => JSON.stringify(value), decode: (text) => JSON.parse(text) as V };
+  #remember(id: string, newestWindow: number): void {
+    let ids = this.#recordsByNewestWindow.get(newestWindow);
+    if (ids === undefined) this.#recordsByNewestWindow.set(newestWindow, (ids = []));
+    ids.push(id);
+  }
 }

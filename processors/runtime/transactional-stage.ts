@@ -1,4 +1,5 @@
 import { type Consumer, type EachBatchPayload, type Kafka, type Message, type Producer, type TopicMessages } from 'kafkajs';
+import { packBySize } from './pack.js';
 import { FastDefaultPartitioner } from './partitioner.js';
 import { addCounts, type StageProgress } from './progress.js';
 import type { Emit, StreamProcessor } from './processor.js';
@@ -30,26 +31,16 @@ const sizeOf = (message: Message): number =>
  * alone), keeping every topic's messages in their order, so each key's records stay in the order they were emitted.
  */
 export function produceRequests(outputs: ReadonlyMap<string, readonly Message[]>, maxBytes = MAX_REQUEST_BYTES): TopicMessages[][] {
-  const requests: TopicMessages[][] = [];
-  let request = new Map<string, Message[]>();
-  let bytes = 0;
-  const flush = () => {
-    if (request.size > 0) requests.push([...request].map(([topic, messages]) => ({ topic, messages })));
-    request = new Map();
-    bytes = 0;
-  };
-  for (const [topic, messages] of outputs) {
-    for (const message of messages) {
-      const size = sizeOf(message);
-      if (bytes > 0 && bytes + size > maxBytes) flush();
-      let batch = request.get(topic);
-      if (batch === undefined) request.set(topic, (batch = []));
-      batch.push(message);
-      bytes += size;
+  const all = [...outputs].flatMap(([topic, messages]) => messages.map((message) => ({ topic, message })));
+  return packBySize(all, ({ message }) => sizeOf(message), maxBytes).map((pack) => {
+    const request = new Map<string, Message[]>();
+    for (const { topic, message } of pack) {
+      let messages = request.get(topic);
+      if (messages === undefined) request.set(topic, (messages = []));
+      messages.push(message);
     }
-  }
-  flush();
-  return requests;
+    return [...request].map(([topic, messages]) => ({ topic, messages }));
+  });
 }
 
 /**
@@ -135,7 +126,7 @@ export class TransactionalStage {
         if (messages === undefined) outputs.set(topic, (messages = []));
         messages.push(message);
       };
-      const emit: Emit = ({ topic, key, value }) => add(topic, { key, value });
+      const emit: Emit = (record) => add(record.topic, record.key === null ? { value: record.value, partition: record.partition } : { key: record.key, value: record.value });
       const { topic, partition } = batch;
       for (const message of batch.messages) {
         this.processor.process({ topic, partition, offset: message.offset, key: message.key, value: message.value }, emit);

@@ -2,17 +2,19 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { Partitioners, type Consumer, type EachBatchPayload, type Kafka, type Producer } from 'kafkajs';
 import { createLogger } from '../../infra/log.js';
 import type { IndexOperation, SearchStore } from '../../infra/store/search-store.js';
-import type { DeadLetter } from '../../schemas/index.js';
+import { readMetricBatch, type DeadLetter } from '../../schemas/index.js';
 import { addCounts, type StageProgress } from '../runtime/progress.js';
 import { stageConsumer, StageFailure } from '../runtime/stage-consumer.js';
 
 const log = createLogger('process.sink');
 
-/** Which index the documents of a topic go to. */
+/** Which index the documents of a topic go to, and how its records carry them. */
 export interface SinkRoute {
   topic: string;
   /** The logical index (`posts`, `metrics-volume`, …); documents are written through its alias. */
   index: string;
+  /** `documents`: each record is one document, under its key; `metric-batches`: each record is a metric batch (schemas/metrics.ts). */
+  records: 'documents' | 'metric-batches';
 }
 
 const STAGE = 'sink';
@@ -25,9 +27,9 @@ const retryable = (status: number) => status === 429 || status >= 500;
 /**
  * Topics → search engine: normalised posts into the posts index, metric documents into the metric indices.
  *
- * Exactly-once in effect, from at-least-once delivery and idempotent writes: every record is indexed under its
- * Kafka key (the post id, the metric cell id) with external version = its offset + 1, and one key always lives
- * on one partition, so a newer record of a key always carries the higher version. A replay, a retry or a
+ * Exactly-once in effect, from at-least-once delivery and idempotent writes: every document is indexed under its
+ * id (a post's Kafka key, a metric cell's id in its metric batch) with external version = its record's offset + 1,
+ * and one id always lives on one partition, so a newer document of an id always carries the higher version. A replay, a retry or a
  * batch re-read after a crash writes versions the engine already has, and loses (a version conflict, counted
  * as stale, is success). Offsets are committed only after the whole batch is stored. While the engine is
  * unreachable or overloaded the sink backs off and retries, heartbeating so it keeps its partitions; it never
@@ -37,7 +39,7 @@ export class SearchSink {
   readonly failure = new StageFailure();
   readonly #consumer: Consumer;
   readonly #deadLetters: Producer;
-  readonly #indexOf: ReadonlyMap<string, string>;
+  readonly #routes: ReadonlyMap<string, { index: string; records: SinkRoute['records'] }>;
   #stopping = false;
 
   constructor(
@@ -46,7 +48,7 @@ export class SearchSink {
     private readonly options: { groupId: string; routes: readonly SinkRoute[]; deadLetterTopic: string },
     private readonly progress: StageProgress,
   ) {
-    this.#indexOf = new Map(options.routes.map((route) => [route.topic, store.alias(route.index)]));
+    this.#routes = new Map(options.routes.map((route) => [route.topic, { index: store.alias(route.index), records: route.records }]));
     this.#consumer = stageConsumer(kafka, options.groupId);
     this.#deadLetters = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
     this.failure.watch(this.#consumer);
@@ -56,7 +58,7 @@ export class SearchSink {
   async start(): Promise<void> {
     await this.#deadLetters.connect();
     await this.#consumer.connect();
-    await this.#consumer.subscribe({ topics: [...this.#indexOf.keys()], fromBeginning: true });
+    await this.#consumer.subscribe({ topics: [...this.#routes.keys()], fromBeginning: true });
     await this.#consumer.run({ autoCommit: false, partitionsConsumedConcurrently: 1, eachBatch: (payload) => this.#batch(payload) });
   }
 
@@ -69,13 +71,18 @@ export class SearchSink {
   async #batch({ batch, heartbeat, commitOffsetsIfNecessary }: EachBatchPayload): Promise<void> {
     this.progress.begin();
     try {
-      const index = this.#indexOf.get(batch.topic)!;
+      const { index, records } = this.#routes.get(batch.topic)!;
       const operations: IndexOperation[] = [];
       for (const message of batch.messages) {
-        // Every record on these topics has a key and a value; a tombstone (none are written yet) deletes nothing.
-        if (message.key === null || message.value === null) continue;
-        // The value is already the document's JSON: both engine clients pass a string through to the bulk body.
-        operations.push({ index, id: message.key.toString(), document: message.value.toString(), version: Number(message.offset) + 1 });
+        // A tombstone (none are written) deletes nothing.
+        if (message.value === null) continue;
+        const version = Number(message.offset) + 1;
+        // The values are already the documents' JSON: both engine clients pass a string through to the bulk body.
+        if (records === 'metric-batches') {
+          for (const { id, json } of readMetricBatch(message.value.toString())) operations.push({ index, id, document: json, version });
+        } else if (message.key !== null) {
+          operations.push({ index, id: message.key.toString(), document: message.value.toString(), version });
+        }
       }
       const counts = await this.#write(operations, heartbeat);
       await commitOffsetsIfNecessary({

@@ -1,8 +1,11 @@
 import type { topicNames } from '../../infra/kafka/topics.js';
-import { cellId, CountedPostFields, parseCellId, type CountedPost, type WindowedMetric } from '../metrics/metric.js';
+import { metricBatchLine } from '../../schemas/index.js';
+import { cellId, CountedPostFields, metricOfCellId, type CountedPost, type WindowedMetric } from '../metrics/metric.js';
 import { lateDocument } from '../metrics/late.js';
 import type { Emit, InputRecord, StreamProcessor } from '../runtime/processor.js';
-import { numberCodec, StateStore } from '../runtime/state-store.js';
+import { packBySize } from '../runtime/pack.js';
+import { partitionOf } from '../runtime/partitioner.js';
+import { WindowedStore } from '../runtime/state-store.js';
 import { Watermarks, windowStartOf } from '../windows.js';
 import { readOrDeadLetter } from './dead-letters.js';
 
@@ -10,11 +13,16 @@ export interface MetricsStageOptions {
   topics: ReturnType<typeof topicNames>;
   /** Partitions of the normalised topic: every one must have a watermark before any window is evicted. */
   partitions: number;
+  /** Partitions of each metric's topic: a cell's documents always go to the partition its id hashes to. */
+  metricPartitions: (topic: string) => number;
   allowedLatenessMs: number;
   metrics: readonly WindowedMetric<unknown>[];
 }
 
 const STAGE = 'metrics';
+
+/** The most bytes of documents in one metric batch record: a quarter of the metric topics' 1 MiB `max.message.bytes`. */
+const MAX_METRIC_BATCH_BYTES = 256 * 1024;
 
 /**
  * Normalised posts → windowed metric documents and late-data documents.
@@ -22,32 +30,30 @@ const STAGE = 'metrics';
  * For each post, in its partition's order: a post id already counted is a duplicate (another source, another
  * poll, an edit) and changes nothing; a post whose window has closed (see Watermarks) is late and only gets its
  * late-data document; any other post is counted by every metric into the cells of its window. After the batch,
- * every cell that changed is published whole, then state for windows closed in every partition is evicted.
+ * every cell that changed is published whole, in metric batches (schemas/metrics.ts, MetricBatchLine), then state
+ * for windows closed in every partition is evicted.
  *
  * State (all in the changelog): `metrics.seen` post id → window start, so a post counts once for as long as its
  * window can change; `metrics.cell` cell id → cell; `metrics.watermark` partition → watermark.
  */
 export class MetricsProcessor implements StreamProcessor {
   readonly stores;
-  readonly #seen = new StateStore<number>(`${STAGE}.seen`, numberCodec, (_id, windowStart) => windowStart);
-  readonly #cells: StateStore<unknown>;
+  /** Post ids counted, each in its window: presence is all it records. */
+  readonly #seen = new WindowedStore<true>(`${STAGE}.seen`, { save: () => 1, load: () => true });
+  readonly #cells: WindowedStore<unknown>;
   readonly #watermarks: Watermarks;
   readonly #metrics: ReadonlyMap<string, WindowedMetric<unknown>>;
-  /** Cells changed in the current batch, published at its end. */
-  readonly #changed = new Set<string>();
+  /** Cells changed in the current batch, with their metric: published at its end. */
+  readonly #changed = new Map<string, WindowedMetric<unknown>>();
   #counts: Record<string, number> = MetricsProcessor.#zeroCounts();
 
   constructor(private readonly options: MetricsStageOptions) {
     this.#metrics = new Map(options.metrics.map((metric) => [metric.name, metric]));
-    this.#cells = new StateStore<unknown>(
-      `${STAGE}.cell`,
-      {
-        encode: (cell, id) => JSON.stringify(this.#metricOf(id)!.save(cell)),
-        // A cell of a metric no longer in the topology is dropped; its documents stay as last published.
-        decode: (text, id) => this.#metricOf(id)?.load(JSON.parse(text)),
-      },
-      (id) => parseCellId(id).windowStart,
-    );
+    this.#cells = new WindowedStore<unknown>(`${STAGE}.cell`, {
+      save: (cell, id) => this.#metricOf(id)!.save(cell),
+      // A cell of a metric no longer in the topology is dropped; its documents stay as last published.
+      load: (saved, id) => this.#metricOf(id)?.load(saved),
+    });
     this.#watermarks = new Watermarks(STAGE, options.partitions, options.allowedLatenessMs);
     this.stores = [this.#seen, this.#cells, this.#watermarks.store];
   }
@@ -85,7 +91,7 @@ export class MetricsProcessor implements StreamProcessor {
       emit({ topic: this.options.topics.late, key: late.id, value: JSON.stringify(late.document) });
       return;
     }
-    this.#seen.put(post.id, windowStart);
+    this.#seen.put(post.id, true, windowStart);
     for (const metric of this.#metrics.values()) {
       if (metric.capped?.(post)) {
         const key = `${metric.name}Capped`;
@@ -95,8 +101,8 @@ export class MetricsProcessor implements StreamProcessor {
         const id = cellId(metric.name, post.windowStart, dimensions);
         let cell = this.#cells.get(id);
         if (cell === undefined) cell = create();
-        this.#cells.put(id, cell);
-        this.#changed.add(id);
+        this.#cells.put(id, cell, windowStart);
+        this.#changed.set(id, metric);
         return cell;
       });
     }
@@ -104,12 +110,29 @@ export class MetricsProcessor implements StreamProcessor {
   }
 
   endBatch(emit: Emit): void {
-    for (const id of this.#changed) {
-      const metric = this.#metricOf(id)!;
-      emit({ topic: this.options.topics[metric.name], key: id, value: JSON.stringify(metric.document(this.#cells.get(id))) });
+    // One metric batch per metric topic partition (packed under the topic's record limit), not one record per
+    // cell: a post changes about ten cells, and records, not bytes, were what the stage spent its time on.
+    const batches = new Map<string, { topic: string; partition: number; lines: string[] }>();
+    for (const [id, metric] of this.#changed) {
+      const topic = this.options.topics[metric.name];
+      const partition = partitionOf(id, this.options.metricPartitions(topic));
+      const batchKey = `${topic}\n${partition}`;
+      let batch = batches.get(batchKey);
+      if (batch === undefined) batches.set(batchKey, (batch = { topic, partition, lines: [] }));
+      batch.lines.push(metricBatchLine(id, JSON.stringify(metric.document(this.#cells.get(id)))));
+    }
+    for (const { topic, partition, lines } of batches.values()) {
+      for (const pack of packBySize(lines, (line) => Buffer.byteLength(line) + 1, MAX_METRIC_BATCH_BYTES)) {
+        emit({ topic, key: null, partition, value: pack.join('\n') });
+      }
     }
     this.#counts.windowsUpdated! += this.#changed.size;
     this.#changed.clear();
+    this.evictClosedWindows();
+  }
+
+  /** Evicts the state of windows closed in every partition. */
+  evictClosedWindows(): void {
     const horizon = this.#watermarks.horizon();
     this.#seen.evictWindowsEndingBy(horizon);
     this.#cells.evictWindowsEndingBy(horizon);
@@ -126,6 +149,6 @@ export class MetricsProcessor implements StreamProcessor {
   }
 
   #metricOf(id: string): WindowedMetric<unknown> | undefined {
-    return this.#metrics.get(parseCellId(id).metric);
+    return this.#metrics.get(metricOfCellId(id));
   }
 }

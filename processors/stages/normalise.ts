@@ -7,7 +7,7 @@ import { extractHashtags, mergeTags } from '../normalise/hashtags.js';
 import { detectLanguage } from '../normalise/language.js';
 import type { Pseudonymiser } from '../normalise/pseudonymise.js';
 import type { Emit, InputRecord, StreamProcessor } from '../runtime/processor.js';
-import { StateStore } from '../runtime/state-store.js';
+import { WindowedStore } from '../runtime/state-store.js';
 import { Watermarks, windowStartOf } from '../windows.js';
 import { readOrDeadLetter } from './dead-letters.js';
 
@@ -93,11 +93,10 @@ const STAGE = 'normalise';
  */
 export class NormaliseProcessor implements StreamProcessor {
   readonly stores;
-  readonly #posts = new StateStore<FirstCopy>(
-    `${STAGE}.post`,
-    { encode: (copy) => JSON.stringify(copy), decode: (text) => FirstCopy.parse(JSON.parse(text)) },
-    (_id, copy) => windowStartOf(Date.parse(copy.createdAt)),
-  );
+  readonly #posts = new WindowedStore<FirstCopy>(`${STAGE}.post`, {
+    save: (copy) => copy,
+    load: (saved) => FirstCopy.parse(saved),
+  });
   readonly #watermarks: Watermarks;
   #counts = { messages: 0, posts: 0, repeatedCopies: 0, deadLetters: 0 };
 
@@ -121,7 +120,7 @@ export class NormaliseProcessor implements StreamProcessor {
       sources: [],
     };
     if (!first.sources.includes(envelope.source)) {
-      this.#posts.put(id, { ...first, sources: [...first.sources, envelope.source].sort() });
+      this.#posts.put(id, { ...first, sources: [...first.sources, envelope.source].sort() }, windowStartOf(Date.parse(first.createdAt)));
     }
     if (known) this.#counts.repeatedCopies++;
     this.#watermarks.observe(record.partition, Date.parse(first.createdAt));
@@ -131,6 +130,11 @@ export class NormaliseProcessor implements StreamProcessor {
   }
 
   endBatch(): void {
+    this.evictClosedWindows();
+  }
+
+  /** Evicts the first copies of posts whose windows closed in every partition. */
+  evictClosedWindows(): void {
     this.#posts.evictWindowsEndingBy(this.#watermarks.horizon());
   }
 

@@ -7,7 +7,7 @@ import { topicNames } from '../../infra/kafka/topics.js';
 import { openStore } from '../../infra/store/open.js';
 import type { SearchStore } from '../../infra/store/search-store.js';
 import { waitFor } from '../../infra/wait.js';
-import { readCommittedToEnd } from '../../ingest/framework/kafka.js';
+import { latestTopicDocuments } from '../../infra/kafka/topic-documents.js';
 import { runImport } from '../../ingest/imports/run.js';
 import { openKafkaSink } from '../../ingest/kafka-sink.js';
 import type { TagpulseConfig } from '../../schemas/index.js';
@@ -39,12 +39,12 @@ async function importFile(config: TagpulseConfig, file: string): Promise<number>
   }
 }
 
-/** The latest document of every key of the metric topics: what the metric indices must hold once caught up. */
+/** The latest document of every id on the metric topics: what the metric indices must hold once caught up. */
 async function metricTopics(config: TagpulseConfig): Promise<Map<string, string>> {
   const topics = topicNames(config.kafka.topicPrefix);
   const latest = new Map<string, string>();
   for (const topic of [topics.volume, topics.cooccurrence, topics.abuse, topics.late]) {
-    await readCommittedToEnd(config, topic, (m) => latest.set(m.key!.toString(), JSON.stringify(JSON.parse(m.value!.toString()))), 120_000);
+    for (const [id, json] of await latestTopicDocuments(config, topic)) latest.set(id, JSON.stringify(JSON.parse(json)));
   }
   return latest;
 }

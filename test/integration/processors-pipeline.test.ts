@@ -8,6 +8,7 @@ import { topicNames } from '../../infra/kafka/topics.js';
 import { openStore } from '../../infra/store/open.js';
 import type { SearchStore } from '../../infra/store/search-store.js';
 import { readCommittedToEnd } from '../../ingest/framework/kafka.js';
+import { latestTopicDocuments } from '../../infra/kafka/topic-documents.js';
 import { openKafkaSink } from '../../ingest/kafka-sink.js';
 import { classify } from '../../processors/abuse/classify.js';
 import { parseDataset } from '../../processors/abuse/evaluation.js';
@@ -234,9 +235,7 @@ describe('the processors, end to end on the real stack', () => {
     const postIds = new Set(sent.map((e) => `${e.platform}:${e.platformId}`)).size + 1;
     expect(await countDocuments(store, 'posts')).toBe(postIds);
     const topics = topicNames(config.kafka.topicPrefix);
-    const latest = new Map<string, VolumeMetric>();
-    await readCommittedToEnd(config, topics.volume, (m) => latest.set(m.key!.toString(), JSON.parse(m.value!.toString())));
-    expect(new Map(volume.map(({ _id, ...doc }) => [_id, doc]))).toEqual(latest);
+    expect(new Map(volume.map(({ _id, ...doc }) => [_id, doc]))).toEqual(new Map([...(await latestTopicDocuments(config, topics.volume))].map(([id, json]) => [id, JSON.parse(json)])));
     expect(await searchAll<LateDataMetric>(store, 'metrics-late')).toEqual([]);
   });
 

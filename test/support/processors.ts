@@ -1,4 +1,4 @@
-import type { NormalisedPost, RawEnvelope } from '../../schemas/index.js';
+import { readMetricBatch, type NormalisedPost, type RawEnvelope } from '../../schemas/index.js';
 import type { InputRecord, OutputRecord, StreamProcessor } from '../../processors/runtime/processor.js';
 import type { ChangelogRecord } from '../../processors/runtime/state-store.js';
 import { changelogApplier } from '../../processors/runtime/restore.js';
@@ -74,11 +74,20 @@ export function runBatch(processor: StreamProcessor, records: readonly InputReco
 export function restoreInto(processor: StreamProcessor, changelog: readonly ChangelogRecord[]): void {
   const apply = changelogApplier(processor.stores);
   for (const { key, value } of changelog) apply(key, value);
+  for (const store of processor.stores) store.finishRestore();
+  processor.evictClosedWindows();
 }
 
-/** The latest value of every key among outputs: what a compacted topic (and the index) ends up holding. */
-export function latestByKey(outputs: readonly OutputRecord[], topic?: string): Map<string, unknown> {
+/**
+ * The latest document of every id among outputs (a keyed record's key, each line of a metric batch): what the
+ * index ends up holding.
+ */
+export function latestDocuments(outputs: readonly OutputRecord[], topic?: string): Map<string, unknown> {
   const latest = new Map<string, unknown>();
-  for (const out of outputs) if (topic === undefined || out.topic === topic) latest.set(out.key, JSON.parse(out.value));
+  for (const out of outputs) {
+    if (topic !== undefined && out.topic !== topic) continue;
+    if (out.key !== null) latest.set(out.key, JSON.parse(out.value));
+    else for (const { id, json } of readMetricBatch(out.value)) latest.set(id, JSON.parse(json));
+  }
   return latest;
 }

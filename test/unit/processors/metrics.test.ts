@@ -7,13 +7,13 @@ import { ALL_TAGGED_POSTS } from '../../../processors/metrics/cooccurrence.js';
 import { MetricsProcessor } from '../../../processors/stages/metrics.js';
 import { windowedMetrics } from '../../../processors/topology.js';
 import { TagpulseConfig } from '../../../schemas/index.js';
-import { latestByKey, normalisedPost, record, restoreInto, runBatch, type BatchResult } from '../../support/processors.js';
+import { latestDocuments, normalisedPost, record, restoreInto, runBatch, type BatchResult } from '../../support/processors.js';
 
 const topics = topicNames('t');
 const MINUTE = 60_000;
 
 function metricsProcessor(partitions = 1, allowedLatenessMs = 10 * MINUTE) {
-  return new MetricsProcessor({ topics, partitions, allowedLatenessMs, metrics: windowedMetrics(TagpulseConfig.parse({}).processing) });
+  return new MetricsProcessor({ topics, metricPartitions: () => 3, partitions, allowedLatenessMs, metrics: windowedMetrics(TagpulseConfig.parse({}).processing) });
 }
 
 let offset = 0;
@@ -35,7 +35,7 @@ describe('the metrics stage', () => {
       input(normalisedPost('mastodon:4', { tags: ['menoiandim'], lang: 'ru', author: {}, createdAt: at(0, 1) })),
       input(normalisedPost('vk:5', { platform: 'vk', tags: ['menoiandim'], createdAt: at(1) })),
     ]);
-    const volume = latestByKey(outputs, topics.volume);
+    const volume = latestDocuments(outputs, topics.volume);
     expect(volume.get(`volume|${windowOf(0)}|mastodon|kk|menoiandim`)).toEqual({
       schema: 'tagpulse.volume/1',
       windowStart: windowOf(0),
@@ -57,7 +57,7 @@ describe('the metrics stage', () => {
     const { outputs } = runBatch(processor, [
       input(normalisedPost('mastodon:1', { tags: ['metoo', 'ianeboiusskazat'], families: ['metoo'] })),
     ]);
-    const volume = latestByKey(outputs, topics.volume);
+    const volume = latestDocuments(outputs, topics.volume);
     expect(volume.get(`volume|${windowOf(0)}|mastodon|kk|family:metoo`)).toMatchObject({ posts: 1 });
   });
 
@@ -66,7 +66,7 @@ describe('the metrics stage', () => {
     const post = normalisedPost('mastodon:1', { tags: ['seruen'] });
     const first = runBatch(processor, [input(post), input({ ...post, sources: ['other', 'test'] })]);
     const second = runBatch(processor, [input({ ...post, tags: ['seruen', 'metoo'] })]);
-    expect(latestByKey(first.outputs, topics.volume).get(`volume|${windowOf(0)}|mastodon|kk|seruen`)).toMatchObject({ posts: 1 });
+    expect(latestDocuments(first.outputs, topics.volume).get(`volume|${windowOf(0)}|mastodon|kk|seruen`)).toMatchObject({ posts: 1 });
     expect(second.outputs).toEqual([]);
     expect(processor.takeCounts()).toMatchObject({ posts: 3, counted: 1, duplicates: 2 });
   });
@@ -76,14 +76,14 @@ describe('the metrics stage', () => {
     runBatch(processor, [input(normalisedPost('mastodon:1', { tags: ['seruen'], createdAt: at(0) }))]);
     runBatch(processor, [input(normalisedPost('mastodon:2', { tags: ['seruen'], createdAt: at(10, 30) }))]);
     const withinLateness = runBatch(processor, [input(normalisedPost('mastodon:3', { tags: ['seruen'], createdAt: at(0, 40) }))]);
-    expect(latestByKey(withinLateness.outputs, topics.volume).get(`volume|${windowOf(0)}|mastodon|kk|seruen`)).toMatchObject({ posts: 2 });
+    expect(latestDocuments(withinLateness.outputs, topics.volume).get(`volume|${windowOf(0)}|mastodon|kk|seruen`)).toMatchObject({ posts: 2 });
 
     runBatch(processor, [input(normalisedPost('mastodon:4', { tags: ['seruen'], createdAt: at(11) }))]);
     const late = runBatch(processor, [
       input(normalisedPost('mastodon:5', { tags: ['seruen', 'metoo'], createdAt: at(0, 59), collectedAt: '2026-03-09T00:00:00.000Z' })),
     ]);
     expect(late.outputs.filter((o) => o.topic !== topics.late)).toEqual([]);
-    expect(latestByKey(late.outputs, topics.late)).toEqual(
+    expect(latestDocuments(late.outputs, topics.late)).toEqual(
       new Map([
         [
           'late|mastodon:5',
@@ -105,17 +105,17 @@ describe('the metrics stage', () => {
     const processor = metricsProcessor(1, 10 * MINUTE);
     const early = runBatch(processor, [input(normalisedPost('mastodon:1', { tags: ['seruen'], createdAt: at(0) }))]);
     expect(early.changelog.filter((r) => r.value === null)).toEqual([]);
+    // One record per windowed store for the whole batch, not one per cell.
+    const windowRecords = early.changelog.filter((r) => !r.key.startsWith('metrics.watermark|'));
+    expect(windowRecords.map((r) => r.key)).toEqual(['metrics.seen|0:0', 'metrics.cell|0:0']);
+    expect(JSON.parse(windowRecords[1]!.value!).map(([id]: [string]) => id)).toEqual(
+      expect.arrayContaining([`volume|${windowOf(0)}|mastodon|kk|seruen`, `cooccurrence|${windowOf(0)}|mastodon|*|*`]),
+    );
     const later = runBatch(processor, [input(normalisedPost('mastodon:2', { tags: ['seruen'], createdAt: at(11) }))]);
     const tombstones = later.changelog.filter((r) => r.value === null).map((r) => r.key);
-    expect(tombstones).toEqual(
-      expect.arrayContaining([
-        'metrics.seen|mastodon:1',
-        `metrics.cell|volume|${windowOf(0)}|mastodon|kk|seruen`,
-        `metrics.cell|cooccurrence|${windowOf(0)}|mastodon|*|*`,
-      ]),
-    );
+    expect(tombstones).toEqual(['metrics.seen|0:0', 'metrics.cell|0:0']);
     const again = runBatch(processor, [input(normalisedPost('mastodon:1', { tags: ['seruen'], createdAt: at(0) }))]);
-    expect([...latestByKey(again.outputs).keys()]).toEqual(['late|mastodon:1']);
+    expect([...latestDocuments(again.outputs).keys()]).toEqual(['late|mastodon:1']);
   });
 
   it('waits for every partition to have a watermark before evicting anything', () => {
@@ -125,7 +125,7 @@ describe('the metrics stage', () => {
     expect(ahead.changelog.filter((r) => r.value === null)).toEqual([]);
     // Partition 1 is still at minute 0: a post there for minute 0 is on time and must find its window whole.
     const behind = runBatch(processor, [input(normalisedPost('mastodon:3', { tags: ['seruen'], createdAt: at(0, 30) }), 1)]);
-    expect(latestByKey(behind.outputs, topics.volume).get(`volume|${windowOf(0)}|mastodon|kk|seruen`)).toMatchObject({ posts: 2 });
+    expect(latestDocuments(behind.outputs, topics.volume).get(`volume|${windowOf(0)}|mastodon|kk|seruen`)).toMatchObject({ posts: 2 });
   });
 
   it('counts tag pairs, each tag (the diagonal) and all tagged posts (*, *) per platform and minute', () => {
@@ -137,7 +137,7 @@ describe('the metrics stage', () => {
       input(normalisedPost('mastodon:4', { tags: [] })),
     ]);
     const counts = Object.fromEntries(
-      [...latestByKey(outputs, topics.cooccurrence).values()].map((doc) => {
+      [...latestDocuments(outputs, topics.cooccurrence).values()].map((doc) => {
         const { tagA, tagB, count } = doc as { tagA: string; tagB: string; count: number };
         return [`${tagA}+${tagB}`, count];
       }),
@@ -164,7 +164,7 @@ describe('the metrics stage', () => {
       posts.map(([id, minute, tags]) => input(normalisedPost(id, { platform: id.startsWith('telegram') ? 'telegram' : 'mastodon', tags: [...tags], createdAt: at(minute) }))),
     );
     const sum = (tagA: string, tagB: string) =>
-      [...latestByKey(outputs, topics.cooccurrence).values()]
+      [...latestDocuments(outputs, topics.cooccurrence).values()]
         .map((doc) => doc as { tagA: string; tagB: string; count: number })
         .filter((doc) => doc.tagA === tagA && doc.tagB === tagB)
         .reduce((total, doc) => total + doc.count, 0);
@@ -184,7 +184,7 @@ describe('the metrics stage', () => {
       input(normalisedPost('mastodon:3', { tags: ['metoo'], abuse: verdict({ abusive: true, categories: ['insult'] }) })),
       input(normalisedPost('mastodon:4', { tags: ['metoo'] })),
     ]);
-    expect(latestByKey(outputs, topics.abuse).get(`abuse|${windowOf(0)}|mastodon|v1|metoo`)).toEqual({
+    expect(latestDocuments(outputs, topics.abuse).get(`abuse|${windowOf(0)}|mastodon|v1|metoo`)).toEqual({
       schema: 'tagpulse.abuse/1',
       windowStart: windowOf(0),
       tag: 'metoo',
@@ -211,15 +211,15 @@ describe('the metrics stage', () => {
       input(normalisedPost('vk:1_9_2', { platform: 'vk', tags: ['seruen'], families: ['seruen'], threadTags: ['menoiandim'], abuse: abusive })),
       input(normalisedPost('vk:1_9_3', { platform: 'vk', tags: ['menoiandim'], threadTags: ['menoiandim'], abuse: verdict({}) })),
     ]);
-    const abuse = latestByKey(outputs, topics.abuse);
+    const abuse = latestDocuments(outputs, topics.abuse);
     expect(abuse.get(`abuse|${windowOf(0)}|vk|v1|menoiandim`)).toMatchObject({ posts: 4, abusive: 2, abusiveTowardWomen: 2, categories: { insult: 2 } });
     expect(abuse.get(`abuse|${windowOf(0)}|vk|v1|seruen`)).toMatchObject({ posts: 1, abusive: 1 });
     expect(abuse.size).toBe(2);
-    const volume = latestByKey(outputs, topics.volume);
+    const volume = latestDocuments(outputs, topics.volume);
     expect(volume.get(`volume|${windowOf(0)}|vk|kk|menoiandim`)).toMatchObject({ posts: 2 });
     expect(volume.get(`volume|${windowOf(0)}|vk|kk|family:menoiandym`)).toMatchObject({ posts: 1 });
     expect(volume.get(`volume|${windowOf(0)}|vk|kk|seruen`)).toMatchObject({ posts: 1 });
-    const cooccurrence = latestByKey(outputs, topics.cooccurrence);
+    const cooccurrence = latestDocuments(outputs, topics.cooccurrence);
     expect(cooccurrence.get(`cooccurrence|${windowOf(0)}|vk|*|*`)).toMatchObject({ count: 3 });
     expect(cooccurrence.get(`cooccurrence|${windowOf(0)}|vk|menoiandim|seruen`)).toBeUndefined();
   });
@@ -241,7 +241,7 @@ describe('the metrics stage', () => {
     const { outputs } = runBatch(processor, [input('{"id": 1}'), input(normalisedPost('mastodon:1', { tags: ['seruen'] }))]);
     const letters = outputs.filter((o) => o.topic === topics.deadLetter).map((o) => JSON.parse(o.value));
     expect(letters).toEqual([expect.objectContaining({ stage: 'metrics', reason: 'schema', origin: { topic: topics.normalised, partition: 0, offset: expect.any(String) } })]);
-    expect(latestByKey(outputs, topics.volume).size).toBe(1);
+    expect(latestDocuments(outputs, topics.volume).size).toBe(1);
   });
 
   it('ends in the same state and documents when restarted from its changelog at any batch', () => {
@@ -258,7 +258,7 @@ describe('the metrics stage', () => {
     const batches = Array.from({ length: 6 }, (_, b) => posts.slice(b * 10, b * 10 + 10).map((p, i) => input(p, i % 2)));
     const uninterrupted = metricsProcessor(2);
     const results = batches.map((batch) => runBatch(uninterrupted, batch));
-    const expected = latestByKey(results.flatMap((r) => r.outputs));
+    const expected = latestDocuments(results.flatMap((r) => r.outputs));
     // The sequence exercises every path: duplicates, late posts and evictions.
     const positive = expect.toSatisfy((n: number) => n > 0);
     expect(uninterrupted.takeCounts()).toMatchObject({ duplicates: positive, late: positive, counted: positive });
@@ -270,7 +270,7 @@ describe('the metrics stage', () => {
       const second = metricsProcessor(2);
       restoreInto(second, before.flatMap((b) => b.changelog));
       const after = batches.slice(crashAfter).map((batch) => runBatch(second, batch));
-      expect(latestByKey([...before, ...after].flatMap((b) => b.outputs))).toEqual(expected);
+      expect(latestDocuments([...before, ...after].flatMap((b) => b.outputs))).toEqual(expected);
     }
   });
 });

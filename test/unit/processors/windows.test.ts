@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { StateStore, jsonCodec } from '../../../processors/runtime/state-store.js';
+import { MAX_CHANGELOG_RECORD_BYTES, WindowedStore, type ChangelogRecord } from '../../../processors/runtime/state-store.js';
 import { Watermarks, windowStartOf } from '../../../processors/windows.js';
 
 const MINUTE = 60_000;
@@ -60,47 +60,85 @@ describe('Watermarks', () => {
   });
 });
 
-describe('StateStore', () => {
-  const windowed = () => new StateStore<{ w: number; n: number }>('s.cells', jsonCodec(), (_key, value) => value.w);
+describe('WindowedStore', () => {
+  type Cell = { w: number; n: number };
+  const windowed = () => new WindowedStore<Cell>('s.cells', { save: (cell) => cell, load: (saved) => saved as Cell });
+  const entriesOf = (record: ChangelogRecord) => (record.value === null ? null : (JSON.parse(record.value) as Array<[string, number, Cell]>));
 
-  it('logs the whole current value of each changed key once per batch, and a tombstone for a removed one', () => {
+  it('logs the whole current value of every key changed in a transaction, packed into one record in window order', () => {
     const store = windowed();
-    const cell = { w: 0, n: 1 };
-    store.put('a', cell);
+    const cell = { w: MINUTE, n: 1 };
+    store.put('a', cell, cell.w);
     cell.n = 2;
-    store.put('a', cell);
-    store.put('b', { w: 0, n: 5 });
-    expect(store.takeChangelog()).toEqual([
-      { key: 's.cells|a', value: '{"w":0,"n":2}' },
-      { key: 's.cells|b', value: '{"w":0,"n":5}' },
+    store.put('a', cell, cell.w);
+    store.put('b', { w: 0, n: 5 }, 0);
+    const [record, ...more] = store.takeChangelog();
+    expect(more).toEqual([]);
+    expect(record!.key).toBe('s.cells|0:0');
+    expect(entriesOf(record!)).toEqual([
+      ['b', 0, { w: 0, n: 5 }],
+      ['a', MINUTE, { w: MINUTE, n: 2 }],
     ]);
     expect(store.takeChangelog()).toEqual([]);
+    store.put('b', { w: 0, n: 6 }, 0);
+    expect(store.takeChangelog().map((r) => r.key)).toEqual(['s.cells|1:0']);
   });
 
-  it('evicts whole windows that ended by the horizon, with tombstones, and only once per minute of progress', () => {
+  it('splits a large transaction into records under the size limit', () => {
     const store = windowed();
-    store.put('old', { w: 0, n: 1 });
-    store.put('edge', { w: MINUTE, n: 1 });
-    store.put('open', { w: 2 * MINUTE, n: 1 });
-    store.takeChangelog();
-    expect(store.evictWindowsEndingBy(2 * MINUTE + 59_999)).toBe(2);
+    const big = 'x'.repeat(1000);
+    for (let i = 0; i < 1000; i++) store.put(`${big}${i}`, { w: (i % 10) * MINUTE, n: i }, (i % 10) * MINUTE);
+    const records = store.takeChangelog();
+    expect(records.length).toBeGreaterThan(3);
+    for (const record of records) expect(Buffer.byteLength(record.value!)).toBeLessThanOrEqual(MAX_CHANGELOG_RECORD_BYTES + 2);
+    expect(records.flatMap((r) => entriesOf(r)!).length).toBe(1000);
+  });
+
+  it('evicts whole windows that ended by the horizon, and tombstones a record once all its windows are evicted', () => {
+    const store = windowed();
+    store.put('old', { w: 0, n: 1 }, 0);
+    const [oldOnly] = store.takeChangelog();
+    store.put('edge', { w: MINUTE, n: 1 }, MINUTE);
+    store.put('open', { w: 2 * MINUTE, n: 1 }, 2 * MINUTE);
+    const [spanning] = store.takeChangelog();
+    expect(store.evictWindowsEndingBy(MINUTE + 59_999)).toBe(1);
+    expect(store.takeChangelog()).toEqual([{ key: oldOnly!.key, value: null }]);
+    expect(store.evictWindowsEndingBy(2 * MINUTE + 59_999)).toBe(1);
     expect([...store.entries()].map(([key]) => key)).toEqual(['open']);
-    expect(store.takeChangelog()).toEqual([
-      { key: 's.cells|old', value: null },
-      { key: 's.cells|edge', value: null },
-    ]);
+    // `open` still needs the record that also holds `edge`.
+    expect(store.takeChangelog()).toEqual([]);
     expect(store.evictWindowsEndingBy(2 * MINUTE + 59_999)).toBe(0);
+    store.evictWindowsEndingBy(3 * MINUTE);
+    expect(store.takeChangelog()).toEqual([{ key: spanning!.key, value: null }]);
   });
 
-  it('restores values and tombstones in order, and evicts restored entries too', () => {
+  it('restores live records in sequence order whatever order they are read in, and continues the sequence', () => {
     const store = windowed();
-    store.restore('a', '{"w":0,"n":1}');
-    store.restore('b', '{"w":0,"n":1}');
-    store.restore('a', null);
-    store.restore('b', '{"w":0,"n":3}');
-    expect(Object.fromEntries(store.entries())).toEqual({ b: { w: 0, n: 3 } });
-    expect(store.takeChangelog()).toEqual([]); // restoring logs nothing again
-    expect(store.evictWindowsEndingBy(MINUTE)).toBe(1);
-    expect(store.size).toBe(0);
+    store.put('a', { w: 0, n: 1 }, 0);
+    store.put('b', { w: 0, n: 1 }, 0);
+    const first = store.takeChangelog();
+    store.put('a', { w: 0, n: 2 }, 0);
+    const second = store.takeChangelog();
+    store.put('c', { w: 5 * MINUTE, n: 1 }, 5 * MINUTE);
+    const third = store.takeChangelog();
+    store.evictWindowsEndingBy(MINUTE);
+    const tombstones = store.takeChangelog();
+    expect(tombstones.map((r) => r.key)).toEqual([...first, ...second].map((r) => r.key));
+
+    // Another changelog partition's records may come first; a tombstone follows its record (same key, same partition).
+    const restored = windowed();
+    for (const record of [...second, ...third, ...first, ...tombstones]) restored.restore(record.key.slice('s.cells|'.length), record.value);
+    restored.finishRestore();
+    expect(Object.fromEntries(restored.entries())).toEqual({ c: { w: 5 * MINUTE, n: 1 } });
+    expect(restored.takeChangelog()).toEqual([]); // restoring logs nothing again
+
+    const again = windowed();
+    for (const record of [...second, ...first, ...third]) again.restore(record.key.slice('s.cells|'.length), record.value);
+    again.finishRestore();
+    expect(Object.fromEntries(again.entries())).toEqual({ a: { w: 0, n: 2 }, b: { w: 0, n: 1 }, c: { w: 5 * MINUTE, n: 1 } });
+    again.put('c', { w: 5 * MINUTE, n: 2 }, 5 * MINUTE);
+    expect(again.takeChangelog().map((r) => r.key)).toEqual(['s.cells|3:0']);
+    expect(again.evictWindowsEndingBy(MINUTE)).toBe(2);
+    expect(again.takeChangelog().map((r) => r.key).sort()).toEqual([...first, ...second].map((r) => r.key).sort());
   });
 });
