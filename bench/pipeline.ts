@@ -165,7 +165,7 @@ export async function benchEndToEnd(base: TagpulseConfig, producerPerformancePer
   let seconds: number;
   try {
     const run = await timed(async () => {
-      await runProcessors(config, { stages: ['normalise', 'metrics', 'sink'], untilIdle: true, env });
+      await runProcessors(config, { stages: ['normalise', 'metrics', 'sink'], untilIdle: true, env, threads: true });
       for (const logical of ['posts', 'metrics-volume', 'metrics-cooccurrence', 'metrics-abuse', 'metrics-late']) await store.refresh(store.alias(logical));
     });
     posts = await store.count(store.alias('posts'));
@@ -219,7 +219,7 @@ export async function benchLatency(base: TagpulseConfig, rate = 1_000, seconds =
   const config = await freshConfig(base, 'latency');
   const topic = topicNames(config.kafka.topicPrefix).raw;
   const stop = new AbortController();
-  const processing = runProcessors(config, { stages: ['normalise', 'metrics', 'sink'], signal: stop.signal, env });
+  const processing = runProcessors(config, { stages: ['normalise', 'metrics', 'sink'], signal: stop.signal, env, threads: true });
   processing.catch(() => undefined);
   const producer = createKafka(config.kafka, 'bench-latency').producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
@@ -369,7 +369,7 @@ export async function benchProcessors(base: TagpulseConfig, items = 50_000): Pro
   const config = await freshConfig(base, 'proc');
   await fillRaw(config, items);
   const passthroughPerSecond = await benchPassthrough(config, items);
-  const both = await timed(() => runProcessors(config, { stages: ['normalise', 'metrics'], untilIdle: true, env }));
+  const both = await timed(() => runProcessors(config, { stages: ['normalise', 'metrics'], untilIdle: true, env, threads: true }));
   const alone = await freshConfig(base, 'procalone');
   await fillRaw(alone, items);
   const normalise = await timed(() => runProcessors(alone, { stages: ['normalise'], untilIdle: true, env }));

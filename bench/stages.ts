@@ -29,7 +29,7 @@ try {
       continue;
     }
     const stages = (step === 'all' ? ['normalise', 'metrics', 'sink'] : step.split(',')) as StageName[];
-    const summary = await runProcessors(config, { stages, untilIdle: true, env });
+    const summary = await runProcessors(config, { stages, untilIdle: true, env, threads: true });
     process.stderr.write(`${step}: ${JSON.stringify(summary)}\n`);
     results[step] = Math.round(items / ((performance.now() - started) / 1000));
     const used = process.cpuUsage(cpuBefore);

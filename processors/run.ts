@@ -1,4 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
+import { Worker } from 'node:worker_threads';
 import type { Admin, Kafka } from 'kafkajs';
 import { UserFacingError } from '../cli/command.js';
 import { createKafka } from '../infra/kafka/client.js';
@@ -8,7 +9,7 @@ import { createLogger } from '../infra/log.js';
 import { openStore } from '../infra/store/open.js';
 import type { SearchStore } from '../infra/store/search-store.js';
 import type { TagpulseConfig } from '../schemas/index.js';
-import { caughtUp, StageProgress, type Counts } from './runtime/progress.js';
+import { caughtUp, StageProgress, type Counts, type ProgressEvent } from './runtime/progress.js';
 import { restoreStores } from './runtime/restore.js';
 import { TransactionalStage } from './runtime/transactional-stage.js';
 import type { StreamProcessor } from './runtime/processor.js';
@@ -24,6 +25,12 @@ export interface RunOptions {
   /** Stop (gracefully: the batch in flight finishes) when aborted. */
   signal?: AbortSignal;
   env?: NodeJS.ProcessEnv;
+  /**
+   * Run each stage in a worker thread of its own (`tagpulse process` and `start` do), so the stages use a core
+   * each instead of taking turns on one event loop. Worker threads load JavaScript: this needs the compiled
+   * code (dist/), not the TypeScript sources.
+   */
+  threads?: boolean;
 }
 
 /** Counts per stage over the whole run, from committed batches only. */
@@ -86,9 +93,13 @@ function stageInputs(topology: Topology): Array<[StageName, string[]]> {
  * backoff: the same path as a start after a crash, so it is the one that is tested.
  */
 export async function runProcessors(config: TagpulseConfig, options: RunOptions): Promise<RunSummary> {
-  const topology = buildTopology(config, options.stages, options.env);
-  const kafka = createKafka(config.kafka, 'process');
-  const admin = kafka.admin();
+  if (options.threads && options.stages.length > 1) return runInThreads(config, options);
+  return runInThisThread(config, options);
+}
+
+/** The broker's admin client, connected; a broker out of reach is a one-line error. */
+async function connectAdmin(config: TagpulseConfig): Promise<Admin> {
+  const admin = createKafka(config.kafka, 'process').admin();
   try {
     await admin.connect();
   } catch (error) {
@@ -96,11 +107,19 @@ export async function runProcessors(config: TagpulseConfig, options: RunOptions)
       `cannot reach Kafka at ${config.kafka.brokers.join(', ')} (${(error as Error).message}); start it with \`tagpulse stack up\` or fix kafka.brokers in the config`,
     );
   }
+  return admin;
+}
+
+/** Every stage on this thread's event loop; `report` receives every progress change (from a stage's worker thread). */
+export async function runInThisThread(config: TagpulseConfig, options: RunOptions, report?: (event: ProgressEvent) => void): Promise<RunSummary> {
+  const topology = buildTopology(config, options.stages, options.env);
+  const kafka = createKafka(config.kafka, 'process');
+  const admin = await connectAdmin(config);
   let store: SearchStore | undefined;
   try {
     const partitions = await partitionCounts(admin, [...stageInputs(topology).flatMap(([, inputs]) => inputs), ...topology.streams.flatMap((stage) => stage.partitioned)]);
     if (topology.sink) store = await openStore(config, options.env);
-    const progress = new Map(stageInputs(topology).map(([stage, inputs]) => [stage, new StageProgress(stage, stageId(config, stage), inputs)]));
+    const progress = new Map(stageInputs(topology).map(([stage, inputs]) => [stage, new StageProgress(stage, stageId(config, stage), inputs, report)]));
     const summary = (): RunSummary => Object.fromEntries([...progress].map(([stage, p]) => [stage, p.totals]));
     let lastFencedAt: number | undefined;
     for (let attempt = 0; ; attempt++) {
@@ -138,6 +157,80 @@ async function partitionCounts(admin: Admin, topics: readonly string[]): Promise
   if (missing.length > 0) throw new UserFacingError(`topic ${missing.join(', ')} does not exist; run \`tagpulse init\` first`);
   const metadata = await admin.fetchTopicMetadata({ topics: wanted });
   return new Map(metadata.topics.map((t) => [t.name, t.partitions.length]));
+}
+
+/** Messages between the main thread and a stage's worker thread (processors/stage-thread.ts). */
+export type ToStageThread = { kind: 'stop' };
+export type FromStageThread =
+  | { kind: 'progress'; event: ProgressEvent }
+  | { kind: 'done'; summary: RunSummary }
+  | { kind: 'failed'; message: string; userFacing: boolean };
+export interface StageThreadData {
+  config: TagpulseConfig;
+  stage: StageName;
+  env: NodeJS.ProcessEnv;
+}
+
+/**
+ * Each stage in a worker thread of its own, each with its own restarts (the stages share no state: only
+ * topics); this thread follows their progress to tell when all are idle, and stops them all when one fails
+ * for good, when aborted, or once idle with `untilIdle`.
+ */
+async function runInThreads(config: TagpulseConfig, options: RunOptions): Promise<RunSummary> {
+  // Refuses what it would refuse on one thread (no pseudonymisation key, …) before any thread starts.
+  const topology = buildTopology(config, options.stages, options.env);
+  const admin = await connectAdmin(config);
+  const progress = stageInputs(topology).map(([stage, inputs]) => new StageProgress(stage, stageId(config, stage), inputs));
+  const threads = progress.map((stageProgress) => {
+    const data: StageThreadData = { config, stage: stageProgress.stage as StageName, env: options.env ?? process.env };
+    const worker = new Worker(new URL('./stage-thread.js', import.meta.url), { workerData: data });
+    const done = new Promise<RunSummary>((resolve, reject) => {
+      worker.on('message', (message: FromStageThread) => {
+        if (message.kind === 'progress') stageProgress.apply(message.event);
+        else if (message.kind === 'done') resolve(message.summary);
+        else reject(message.userFacing ? new UserFacingError(message.message) : new Error(`stage ${stageProgress.stage}: ${message.message}`));
+      });
+      worker.on('error', reject);
+      worker.on('exit', (code) => reject(new Error(`the thread of stage ${stageProgress.stage} exited (${code}) before it finished`)));
+    });
+    done.catch(() => undefined);
+    return { worker, done };
+  });
+  const stopIdle = new AbortController();
+  try {
+    await Promise.race([
+      ...threads.map((thread) => thread.done),
+      ...(options.untilIdle ? [waitUntilIdle(admin, progress, stopIdle.signal)] : []),
+      aborted(options.signal),
+    ]);
+  } catch {
+    // A stage failed for good: its error is thrown below, once every other stage has stopped.
+  }
+  stopIdle.abort();
+  for (const { worker } of threads) worker.postMessage({ kind: 'stop' } satisfies ToStageThread);
+  const ended = await Promise.allSettled(threads.map((thread) => thread.done));
+  await Promise.all(threads.map(({ worker }) => worker.terminate()));
+  await admin.disconnect();
+  const failure = ended.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+  if (failure) throw failure.reason;
+  return Object.assign({}, ...ended.map((result) => (result as PromiseFulfilledResult<RunSummary>).value)) as RunSummary;
+}
+
+/**
+ * Resolves once the stages are caught up (see caughtUp) in two checks in a row with no batch in between: a
+ * stage in a worker thread reports its batches by message, and a second look leaves time for any in flight.
+ */
+async function waitUntilIdle(admin: Admin, stages: readonly StageProgress[], signal: AbortSignal): Promise<void> {
+  let idleSince: number | undefined;
+  for (;;) {
+    const changes = stages.reduce((sum, stage) => sum + stage.changes, 0);
+    // A check that fails (the broker busy electing a coordinator) only means: not known to be idle yet.
+    const idle = await caughtUp(admin, stages).catch((error: unknown) => log.debug('idle check failed', { error }));
+    if (!idle) idleSince = undefined;
+    else if (idleSince === changes) return;
+    else idleSince = changes;
+    await delay(IDLE_CHECK_INTERVAL_MS, undefined, { signal });
+  }
 }
 
 function aborted(signal: AbortSignal | undefined): Promise<void> {
@@ -208,13 +301,7 @@ class Run {
 
   /** Resolves once every stage is caught up (see caughtUp). */
   async idle(admin: Admin): Promise<void> {
-    const stages = [...this.progress.values()];
-    for (;;) {
-      // A check that fails (the broker busy electing a coordinator) only means: not known to be idle yet.
-      const idle = await caughtUp(admin, stages).catch((error: unknown) => log.debug('idle check failed', { error }));
-      if (idle) return;
-      await delay(IDLE_CHECK_INTERVAL_MS, undefined, { signal: this.#stopIdle.signal });
-    }
+    await waitUntilIdle(admin, [...this.progress.values()], this.#stopIdle.signal);
   }
 
   async stop(): Promise<void> {

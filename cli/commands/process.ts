@@ -61,7 +61,7 @@ normalise, unless the config sets privacy.pseudonymise to false.
     process.once('SIGTERM', onSignal);
     try {
       if (!untilIdle) io.stderr.write(`processing (${stages.join(', ')}); Ctrl-C stops\n`);
-      const summary = await runProcessors(config, { stages, untilIdle, signal: stop.signal });
+      const summary = await runProcessors(config, { stages, untilIdle, signal: stop.signal, threads: true });
       io.stdout.write(formatSummary(summary));
     } finally {
       process.off('SIGINT', onSignal);

@@ -75,7 +75,7 @@ Stopping with Ctrl-C stops the services and leaves the stack running; \`tagpulse
     };
     const { runProcessors } = await import('../../processors/run.js');
     const { STAGE_NAMES } = await import('../../processors/topology.js');
-    const processing = runProcessors(config, { stages: STAGE_NAMES, signal: stop.signal }).catch(failed);
+    const processing = runProcessors(config, { stages: STAGE_NAMES, signal: stop.signal, threads: true }).catch(failed);
     const collectors = await startCollectors(config, io, stop.signal);
     const collecting = collectors.done.catch(failed);
     try {

@@ -7,9 +7,13 @@ export function addCounts(total: Counts, batch: Counts): void {
   for (const [name, value] of Object.entries(batch)) total[name] = (total[name] ?? 0) + value;
 }
 
+/** One change of a stage's progress, as a stage in a worker thread reports it to the thread that watches for idleness. */
+export type ProgressEvent = { kind: 'begin' } | { kind: 'end' } | { kind: 'position'; topic: string; partition: number; next: string };
+
 /**
  * How far one stage got, for `--until-idle` and the run summary. Lives as long as the run, across restarts of
- * the stage: positions only ever move forward, to offsets that are committed.
+ * the stage: positions only ever move forward, to offsets that are committed. A stage running in a worker
+ * thread reports every change to `report`; the main thread's copy takes them with `apply`.
  */
 export class StageProgress {
   /** Next offset to read, per topic and partition, once everything before it is committed. */
@@ -22,16 +26,28 @@ export class StageProgress {
     readonly stage: string,
     readonly groupId: string,
     readonly inputs: readonly string[],
+    private readonly report?: (event: ProgressEvent) => void,
   ) {}
 
   /** A batch is being processed: the stage is not idle until it ends. */
   begin(): void {
-    this.#busy++;
-    this.#changes++;
+    this.apply({ kind: 'begin' });
   }
 
   end(): void {
-    this.#busy--;
+    this.apply({ kind: 'end' });
+  }
+
+  apply(event: ProgressEvent): void {
+    this.report?.(event);
+    if (event.kind === 'position') {
+      let partitions = this.#positions.get(event.topic);
+      if (partitions === undefined) this.#positions.set(event.topic, (partitions = new Map()));
+      const next = BigInt(event.next);
+      if (next > (partitions.get(event.partition) ?? -1n)) partitions.set(event.partition, next);
+      return;
+    }
+    this.#busy += event.kind === 'begin' ? 1 : -1;
     this.#changes++;
   }
 
@@ -56,10 +72,7 @@ export class StageProgress {
   follow(consumer: Consumer): void {
     consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
       if (payload.lastOffset === null || payload.lastOffset === undefined) return;
-      let partitions = this.#positions.get(payload.topic);
-      if (partitions === undefined) this.#positions.set(payload.topic, (partitions = new Map()));
-      const next = BigInt(payload.lastOffset) + 1n;
-      if (next > (partitions.get(payload.partition) ?? -1n)) partitions.set(payload.partition, next);
+      this.apply({ kind: 'position', topic: payload.topic, partition: payload.partition, next: (BigInt(payload.lastOffset) + 1n).toString() });
     });
   }
 }

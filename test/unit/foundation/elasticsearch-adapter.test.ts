@@ -27,7 +27,7 @@ function answer(request: IncomingMessage, body: string): { status: number; json:
   }
   if (request.method === 'POST' && url.startsWith('/tagpulse-posts/_pit')) return { status: 200, json: { id: 'pit-123' } };
   if (request.method === 'DELETE' && url === '/_pit') return { status: 200, json: { succeeded: true, num_freed: 1 } };
-  if (request.method === 'POST' && url === '/_bulk') {
+  if (request.method === 'POST' && url.split('?')[0] === '/_bulk') {
     const lines = body.trim().split('\n');
     return { status: 200, json: { took: 3, errors: false, items: [{ index: { _id: JSON.parse(lines[0]!).index._id, status: 201 } }] } };
   }
@@ -77,6 +77,7 @@ describe('the Elasticsearch 8 adapter', () => {
       'POST /tagpulse-posts/_search',
     ]);
     expect(calls[0]!.url).toContain('keep_alive=1m');
+    expect(decodeURIComponent(calls[2]!.url)).toContain('filter_path=took,items.*._id,items.*.status,items.*.error.type');
     expect(JSON.parse(calls[1]!.body)).toEqual({ id: 'pit-123' });
     expect(calls.every((c) => c.authorization === 'ApiKey c2VjcmV0')).toBe(true);
     const [action, document] = calls[2]!.body.trim().split('\n').map((line) => JSON.parse(line));
