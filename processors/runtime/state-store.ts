@@ -86,11 +86,20 @@ export const MAX_CHANGELOG_RECORD_BYTES = 256 * 1024;
  * winning; entries of windows that were evicted while a later window kept their record alive come back too, and
  * the stage drops them again with the eviction it runs after restoring (StreamProcessor.evictClosedWindows).
  */
+/** One entry of a windowed store. */
+interface WindowedEntry<V> {
+  readonly key: string;
+  value: V;
+  readonly window: number;
+  /** Written since the last takeChangelog(), and still stored. */
+  changed: boolean;
+}
+
 export class WindowedStore<V> implements ChangelogStore {
-  readonly #entries = new Map<string, { value: V; window: number }>();
-  /** Keys written since the last takeChangelog(). */
-  readonly #changed = new Set<string>();
-  readonly #keysByWindow = new Map<number, Set<string>>();
+  readonly #entries = new Map<string, WindowedEntry<V>>();
+  /** Entries written since the last takeChangelog(), in the order they were first written. */
+  #changed: WindowedEntry<V>[] = [];
+  readonly #entriesByWindow = new Map<number, WindowedEntry<V>[]>();
   /** Ids (`<sequence>:<chunk>`) of the records in the changelog, by the start of the newest window they hold. */
   readonly #recordsByNewestWindow = new Map<number, string[]>();
   /** Records to tombstone with the next transaction: every window they hold was evicted. */
@@ -123,11 +132,23 @@ export class WindowedStore<V> implements ChangelogStore {
 
   /**
    * Stores a value in the window starting at `window` (ms), which is the key's for as long as it is stored.
-   * Values may be mutated in place: `put` again to log them.
+   * Values may be mutated in place: `put` again (or `update`) to log them.
    */
   put(key: string, value: V, window: number): void {
-    this.#set(key, value, window);
-    this.#changed.add(key);
+    this.#markChanged(this.#set(key, value, window));
+  }
+
+  /** The key's value, created in `window` when absent, to be changed in place by the caller: it is logged. */
+  update(key: string, window: number, create: () => V): V {
+    let entry = this.#entries.get(key);
+    if (entry === undefined) entry = this.#set(key, create(), window);
+    this.#markChanged(entry);
+    return entry.value;
+  }
+
+  /** The entries written since the last takeChangelog() (in this transaction), in the order first written. */
+  *changed(): IterableIterator<[string, V]> {
+    for (const entry of this.#changed) if (entry.changed) yield [entry.key, entry.value];
   }
 
   *entries(): IterableIterator<[string, V]> {
@@ -143,14 +164,14 @@ export class WindowedStore<V> implements ChangelogStore {
     if (!(upTo > this.#evictedUpTo)) return 0;
     this.#evictedUpTo = upTo;
     let evicted = 0;
-    for (const [windowStart, keys] of this.#keysByWindow) {
+    for (const [windowStart, entries] of this.#entriesByWindow) {
       if (windowStart + BASE_WINDOW_MS > upTo) continue;
-      for (const key of keys) {
-        this.#entries.delete(key);
-        this.#changed.delete(key);
+      for (const entry of entries) {
+        this.#entries.delete(entry.key);
+        entry.changed = false;
         evicted++;
       }
-      this.#keysByWindow.delete(windowStart);
+      this.#entriesByWindow.delete(windowStart);
     }
     for (const [windowStart, records] of this.#recordsByNewestWindow) {
       if (windowStart + BASE_WINDOW_MS > upTo) continue;
@@ -164,12 +185,14 @@ export class WindowedStore<V> implements ChangelogStore {
   takeChangelog(): ChangelogRecord[] {
     const records: ChangelogRecord[] = this.#tombstones.map((id) => ({ key: this.#qualified(id), value: null }));
     this.#tombstones = [];
-    if (this.#changed.size === 0) return records;
-    const changed = [...this.#changed].map((key) => {
-      const { value, window } = this.#entries.get(key)!;
-      return { window, json: JSON.stringify([key, window, this.codec.save(value, key)]) };
-    });
-    this.#changed.clear();
+    const changed = this.#changed
+      .filter((entry) => entry.changed)
+      .map((entry) => {
+        entry.changed = false;
+        return { window: entry.window, json: JSON.stringify([entry.key, entry.window, this.codec.save(entry.value, entry.key)]) };
+      });
+    this.#changed = [];
+    if (changed.length === 0) return records;
     changed.sort((a, b) => a.window - b.window);
     const sequence = this.#nextSequence++;
     packBySize(changed, (entry) => Buffer.byteLength(entry.json) + 1, MAX_CHANGELOG_RECORD_BYTES).forEach((pack, chunk) => {
@@ -205,16 +228,24 @@ export class WindowedStore<V> implements ChangelogStore {
     this.#restoring = new Map();
   }
 
-  #set(key: string, value: V, window: number): void {
-    const entry = this.#entries.get(key);
-    if (entry !== undefined) {
-      entry.value = value;
-      return;
+  #set(key: string, value: V, window: number): WindowedEntry<V> {
+    const existing = this.#entries.get(key);
+    if (existing !== undefined) {
+      existing.value = value;
+      return existing;
     }
-    this.#entries.set(key, { value, window });
-    let keys = this.#keysByWindow.get(window);
-    if (keys === undefined) this.#keysByWindow.set(window, (keys = new Set()));
-    keys.add(key);
+    const entry: WindowedEntry<V> = { key, value, window, changed: false };
+    this.#entries.set(key, entry);
+    let entries = this.#entriesByWindow.get(window);
+    if (entries === undefined) this.#entriesByWindow.set(window, (entries = []));
+    entries.push(entry);
+    return entry;
+  }
+
+  #markChanged(entry: WindowedEntry<V>): void {
+    if (entry.changed) return;
+    entry.changed = true;
+    this.#changed.push(entry);
   }
 
   #qualified(id: string): string {
