@@ -40,7 +40,8 @@ Runs the stream processors until Ctrl-C:
   sink       posts.normalised and metrics.* → the search engine's posts and metrics-* indices
 normalise and metrics process exactly once (Kafka transactions, state restored from state.changelog);
 the sink writes idempotently. A crash or a kill loses and duplicates nothing: the next start resumes from
-what was committed. Run each stage in one process only (a second one fences the first).
+what was committed. Each stage runs in a worker thread of its own. Run each stage in one process only
+(a second one fences the first).
 
 Options:
   --until-idle     exit 0 once every input partition of every stage is read to its end, printing what
