@@ -221,14 +221,15 @@ async function runInThreads(config: TagpulseConfig, options: RunOptions): Promis
  * stage in a worker thread reports its batches by message, and a second look leaves time for any in flight.
  */
 async function waitUntilIdle(admin: Admin, stages: readonly StageProgress[], signal: AbortSignal): Promise<void> {
-  let idleSince: number | undefined;
+  /** The stages' batch starts and ends counted at the last check that found them idle. */
+  let changesWhenIdle: number | undefined;
   for (;;) {
     const changes = stages.reduce((sum, stage) => sum + stage.changes, 0);
     // A check that fails (the broker busy electing a coordinator) only means: not known to be idle yet.
     const idle = await caughtUp(admin, stages).catch((error: unknown) => log.debug('idle check failed', { error }));
-    if (!idle) idleSince = undefined;
-    else if (idleSince === changes) return;
-    else idleSince = changes;
+    if (!idle) changesWhenIdle = undefined;
+    else if (changesWhenIdle === changes) return;
+    else changesWhenIdle = changes;
     await delay(IDLE_CHECK_INTERVAL_MS, undefined, { signal });
   }
 }
