@@ -83,11 +83,11 @@ export function buildTopology(config: TagpulseConfig, stages: readonly StageName
   const sink: Topology['sink'] = stages.includes('sink')
     ? {
         routes: [
-          { topic: topics.normalised, index: 'posts', records: 'documents' },
-          { topic: topics.volume, index: 'metrics-volume', records: 'metric-batches' },
-          { topic: topics.cooccurrence, index: 'metrics-cooccurrence', records: 'metric-batches' },
-          { topic: topics.abuse, index: 'metrics-abuse', records: 'metric-batches' },
-          { topic: topics.late, index: 'metrics-late', records: 'documents' },
+          { topic: topics.normalised, index: 'posts' },
+          { topic: topics.volume, index: 'metrics-volume' },
+          { topic: topics.cooccurrence, index: 'metrics-cooccurrence' },
+          { topic: topics.abuse, index: 'metrics-abuse' },
+          { topic: topics.late, index: 'metrics-late' },
         ],
       }
     : undefined;

@@ -81,3 +81,8 @@ export function cellId(metric: MetricName, windowStart: string, dimensions: stri
 export function metricOfCellId(id: string): string {
   return id.slice(0, id.indexOf('|'));
 }
+
+/** The start (ms) of the window in a cell id. */
+export function windowStartOfCellId(id: string): number {
+  return Date.parse(id.split('|', 2)[1]!);
+}

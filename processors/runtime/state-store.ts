@@ -65,7 +65,16 @@ export interface WindowedCodec<V> {
   save(value: V, key: string): unknown;
   /** Undefined drops the entry (e.g. the state of a metric that no longer exists). */
   load(saved: unknown, key: string): V | undefined;
+  /**
+   * A record of the changelog as Tagpulse wrote it before window stores logged per transaction: one record per
+   * key, keyed `<store>|<key>`, its value as text. Read once after an upgrade; the store rewrites such entries
+   * in the current format and tombstones the old records in its next transaction.
+   */
+  loadPerKeyRecord(text: string, key: string): { value: V; window: number } | undefined;
 }
+
+/** Ids of the records this store writes; any other id is a record of the per-key format (loadPerKeyRecord). */
+const RECORD_ID = /^\d+:\d+$/;
 
 /**
  * The most bytes of entries one changelog record carries: well under the changelog topic's 1 MiB
@@ -209,6 +218,14 @@ export class WindowedStore<V> implements ChangelogStore {
   }
 
   finishRestore(): void {
+    // Per-key records can only predate every record of the current format: they go first.
+    for (const [key, text] of this.#restoring) {
+      if (RECORD_ID.test(key)) continue;
+      this.#restoring.delete(key);
+      this.#tombstones.push(key);
+      const loaded = this.codec.loadPerKeyRecord(text, key);
+      if (loaded !== undefined) this.#markChanged(this.#set(key, loaded.value, loaded.window));
+    }
     const order = (id: string) => id.split(':').map(Number) as [number, number];
     const ids = [...this.#restoring.keys()].sort((a, b) => {
       const [sa, ca] = order(a);

@@ -8,13 +8,11 @@ import { stageConsumer, StageFailure } from '../runtime/stage-consumer.js';
 
 const log = createLogger('process.sink');
 
-/** Which index the documents of a topic go to, and how its records carry them. */
+/** Which index the documents of a topic go to. */
 export interface SinkRoute {
   topic: string;
   /** The logical index (`posts`, `metrics-volume`, …); documents are written through its alias. */
   index: string;
-  /** `documents`: each record is one document, under its key; `metric-batches`: each record is a metric batch (schemas/metrics.ts). */
-  records: 'documents' | 'metric-batches';
 }
 
 const STAGE = 'sink';
@@ -39,7 +37,7 @@ export class SearchSink {
   readonly failure = new StageFailure();
   readonly #consumer: Consumer;
   readonly #deadLetters: Producer;
-  readonly #routes: ReadonlyMap<string, { index: string; records: SinkRoute['records'] }>;
+  readonly #indexOf: ReadonlyMap<string, string>;
   #stopping = false;
 
   constructor(
@@ -48,7 +46,7 @@ export class SearchSink {
     private readonly options: { groupId: string; routes: readonly SinkRoute[]; deadLetterTopic: string },
     private readonly progress: StageProgress,
   ) {
-    this.#routes = new Map(options.routes.map((route) => [route.topic, { index: store.alias(route.index), records: route.records }]));
+    this.#indexOf = new Map(options.routes.map((route) => [route.topic, store.alias(route.index)]));
     this.#consumer = stageConsumer(kafka, options.groupId);
     this.#deadLetters = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
     this.failure.watch(this.#consumer);
@@ -58,7 +56,7 @@ export class SearchSink {
   async start(): Promise<void> {
     await this.#deadLetters.connect();
     await this.#consumer.connect();
-    await this.#consumer.subscribe({ topics: [...this.#routes.keys()], fromBeginning: true });
+    await this.#consumer.subscribe({ topics: [...this.#indexOf.keys()], fromBeginning: true });
     await this.#consumer.run({ autoCommit: false, partitionsConsumedConcurrently: 1, eachBatch: (payload) => this.#batch(payload) });
   }
 
@@ -71,20 +69,30 @@ export class SearchSink {
   async #batch({ batch, heartbeat, commitOffsetsIfNecessary }: EachBatchPayload): Promise<void> {
     this.progress.begin();
     try {
-      const { index, records } = this.#routes.get(batch.topic)!;
+      const index = this.#indexOf.get(batch.topic)!;
       const operations: IndexOperation[] = [];
+      const unreadable: DeadLetter[] = [];
       for (const message of batch.messages) {
         // A tombstone (none are written) deletes nothing.
         if (message.value === null) continue;
         const version = Number(message.offset) + 1;
+        const value = message.value.toString();
         // The values are already the documents' JSON: both engine clients pass a string through to the bulk body.
-        if (records === 'metric-batches') {
-          for (const { id, json } of readMetricBatch(message.value.toString())) operations.push({ index, id, document: json, version });
-        } else if (message.key !== null) {
-          operations.push({ index, id: message.key.toString(), document: message.value.toString(), version });
+        // A keyed record is one document under its key (posts, late data, and metric documents written before
+        // metric batches); an unkeyed one is a metric batch.
+        if (message.key !== null) {
+          operations.push({ index, id: message.key.toString(), document: value, version });
+          continue;
+        }
+        try {
+          for (const { id, json } of readMetricBatch(value)) operations.push({ index, id, document: json, version });
+        } catch (error) {
+          unreadable.push(this.#letter('metric-batch', (error as Error).message, { topic: batch.topic, partition: batch.partition, offset: message.offset }, value));
         }
       }
+      await this.#sendDeadLetters(unreadable);
       const counts = await this.#write(operations, heartbeat);
+      counts.deadLetters += unreadable.length;
       await commitOffsetsIfNecessary({
         topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: (BigInt(batch.lastOffset()) + 1n).toString() }] }],
       });
@@ -123,30 +131,29 @@ export class SearchSink {
         else if (retryable(item.status)) retry.push(operation);
         else refused.push(this.#refusal(operation, item.status, item.error));
       });
-      if (refused.length > 0) {
-        await this.#deadLetters.send({
-          topic: this.options.deadLetterTopic,
-          acks: -1,
-          messages: refused.map((letter) => ({ key: STAGE, value: JSON.stringify(letter) })),
-        });
-        counts.deadLetters += refused.length;
-      }
+      await this.#sendDeadLetters(refused);
+      counts.deadLetters += refused.length;
       if (retry.length > 0) log.warn('the search engine deferred documents; retrying', { documents: retry.length, attempt });
       pending = retry;
     }
     return counts;
   }
 
+  async #sendDeadLetters(letters: readonly DeadLetter[]): Promise<void> {
+    if (letters.length === 0) return;
+    await this.#deadLetters.send({
+      topic: this.options.deadLetterTopic,
+      acks: -1,
+      messages: letters.map((letter) => ({ key: STAGE, value: JSON.stringify(letter) })),
+    });
+  }
+
   #refusal(operation: IndexOperation, status: number, error: { type: string; reason: string } | undefined): DeadLetter {
-    return {
-      schema: 'tagpulse.deadletter/1',
-      stage: STAGE,
-      reason: 'index',
-      detail: `${status} ${error?.type ?? ''}: ${error?.reason ?? ''}`,
-      at: new Date().toISOString(),
-      origin: { index: operation.index, id: operation.id, version: operation.version! },
-      raw: operation.document,
-      rawEncoding: 'utf8',
-    };
+    const origin = { index: operation.index, id: operation.id, version: operation.version! };
+    return this.#letter('index', `${status} ${error?.type ?? ''}: ${error?.reason ?? ''}`, origin, operation.document);
+  }
+
+  #letter(reason: string, detail: string, origin: DeadLetter['origin'], raw: unknown): DeadLetter {
+    return { schema: 'tagpulse.deadletter/1', stage: STAGE, reason, detail, at: new Date().toISOString(), origin, raw, rawEncoding: 'utf8' };
   }
 }

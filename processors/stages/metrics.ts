@@ -1,6 +1,6 @@
 import type { topicNames } from '../../infra/kafka/topics.js';
 import { metricBatchLine } from '../../schemas/index.js';
-import { cellId, CountedPostFields, metricOfCellId, type CountedPost, type WindowedMetric } from '../metrics/metric.js';
+import { cellId, CountedPostFields, metricOfCellId, windowStartOfCellId, type CountedPost, type WindowedMetric } from '../metrics/metric.js';
 import { lateDocument } from '../metrics/late.js';
 import type { Emit, InputRecord, StreamProcessor } from '../runtime/processor.js';
 import { packBySize } from '../runtime/pack.js';
@@ -39,7 +39,11 @@ const MAX_METRIC_BATCH_BYTES = 256 * 1024;
 export class MetricsProcessor implements StreamProcessor {
   readonly stores;
   /** Post ids counted, each in its window: presence is all it records. */
-  readonly #seen = new WindowedStore<true>(`${STAGE}.seen`, { save: () => 1, load: () => true });
+  readonly #seen = new WindowedStore<true>(`${STAGE}.seen`, {
+    save: () => 1,
+    load: () => true,
+    loadPerKeyRecord: (windowStart) => ({ value: true, window: Number(windowStart) }),
+  });
   readonly #cells: WindowedStore<unknown>;
   readonly #watermarks: Watermarks;
   readonly #metrics: ReadonlyMap<string, WindowedMetric<unknown>>;
@@ -51,6 +55,10 @@ export class MetricsProcessor implements StreamProcessor {
       save: (cell, id) => this.#metricOf(id)!.save(cell),
       // A cell of a metric no longer in the topology is dropped; its documents stay as last published.
       load: (saved, id) => this.#metricOf(id)?.load(saved),
+      loadPerKeyRecord: (text, id) => {
+        const cell = this.#metricOf(id)?.load(JSON.parse(text));
+        return cell === undefined ? undefined : { value: cell, window: windowStartOfCellId(id) };
+      },
     });
     this.#watermarks = new Watermarks(STAGE, options.partitions, options.allowedLatenessMs);
     this.stores = [this.#seen, this.#cells, this.#watermarks.store];

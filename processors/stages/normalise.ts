@@ -96,6 +96,10 @@ export class NormaliseProcessor implements StreamProcessor {
   readonly #posts = new WindowedStore<FirstCopy>(`${STAGE}.post`, {
     save: (copy) => copy,
     load: (saved) => FirstCopy.parse(saved),
+    loadPerKeyRecord: (text) => {
+      const copy = FirstCopy.parse(JSON.parse(text));
+      return { value: copy, window: windowStartOf(Date.parse(copy.createdAt)) };
+    },
   });
   readonly #watermarks: Watermarks;
   #counts = { messages: 0, posts: 0, repeatedCopies: 0, deadLetters: 0 };

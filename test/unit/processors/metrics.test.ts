@@ -273,4 +273,23 @@ describe('the metrics stage', () => {
       expect(latestDocuments([...before, ...after].flatMap((b) => b.outputs))).toEqual(expected);
     }
   });
+
+  it('continues from a changelog written one record per key (before transactions were logged whole), counting on', () => {
+    const window = windowOf(0);
+    const processor = metricsProcessor();
+    restoreInto(processor, [
+      { key: 'metrics.watermark|0', value: String(Date.parse(at(0))) },
+      { key: 'metrics.seen|mastodon:1', value: String(Date.parse(window)) },
+      { key: `metrics.cell|volume|${window}|mastodon|kk|seruen`, value: JSON.stringify({ windowStart: window, tag: 'seruen', platform: 'mastodon', lang: 'kk', posts: 1, authors: ['h1:a'] }) },
+    ]);
+    const { outputs, changelog } = runBatch(processor, [
+      input(normalisedPost('mastodon:1', { tags: ['seruen'], createdAt: at(0) })),
+      input(normalisedPost('mastodon:2', { tags: ['seruen'], createdAt: at(0, 10), author: { id: 'h1:b' } })),
+    ]);
+    expect(processor.takeCounts()).toMatchObject({ duplicates: 1, counted: 1 });
+    expect(latestDocuments(outputs, topics.volume).get(`volume|${window}|mastodon|kk|seruen`)).toMatchObject({ posts: 2, authors: 2 });
+    expect(changelog.filter((r) => r.value === null).map((r) => r.key)).toEqual(
+      expect.arrayContaining(['metrics.seen|mastodon:1', `metrics.cell|volume|${window}|mastodon|kk|seruen`]),
+    );
+  });
 });

@@ -62,7 +62,15 @@ describe('Watermarks', () => {
 
 describe('WindowedStore', () => {
   type Cell = { w: number; n: number };
-  const windowed = () => new WindowedStore<Cell>('s.cells', { save: (cell) => cell, load: (saved) => saved as Cell });
+  const windowed = () =>
+    new WindowedStore<Cell>('s.cells', {
+      save: (cell) => cell,
+      load: (saved) => saved as Cell,
+      loadPerKeyRecord: (text) => {
+        const cell = JSON.parse(text) as Cell;
+        return { value: cell, window: cell.w };
+      },
+    });
   const entriesOf = (record: ChangelogRecord) => (record.value === null ? null : (JSON.parse(record.value) as Array<[string, number, Cell]>));
 
   it('logs the whole current value of every key changed in a transaction, packed into one record in window order', () => {
@@ -140,5 +148,31 @@ describe('WindowedStore', () => {
     expect(again.takeChangelog().map((r) => r.key)).toEqual(['s.cells|3:0']);
     expect(again.evictWindowsEndingBy(MINUTE)).toBe(2);
     expect(again.takeChangelog().map((r) => r.key).sort()).toEqual([...first, ...second].map((r) => r.key).sort());
+  });
+
+  it('takes the per-key records of the format before, rewrites them in its own with their tombstones, and continues', () => {
+    const store = windowed();
+    // As the per-key store wrote them: a value per key, a later value of the same key, a tombstone.
+    store.restore('a', '{"w":0,"n":1}');
+    store.restore('b', '{"w":60000,"n":4}');
+    store.restore('a', '{"w":0,"n":2}');
+    store.restore('gone', null);
+    store.finishRestore();
+    expect(Object.fromEntries(store.entries())).toEqual({ a: { w: 0, n: 2 }, b: { w: MINUTE, n: 4 } });
+    const records = store.takeChangelog();
+    expect(records.filter((r) => r.value === null).map((r) => r.key).sort()).toEqual(['s.cells|a', 's.cells|b']);
+    const rewritten = records.filter((r) => r.value !== null);
+    expect(rewritten.map((r) => r.key)).toEqual(['s.cells|0:0']);
+    expect(entriesOf(rewritten[0]!)).toEqual([
+      ['a', 0, { w: 0, n: 2 }],
+      ['b', MINUTE, { w: MINUTE, n: 4 }],
+    ]);
+
+    // A restart after that transaction sees only the current format.
+    const again = windowed();
+    for (const record of records) again.restore(record.key.slice('s.cells|'.length), record.value);
+    again.finishRestore();
+    expect(Object.fromEntries(again.entries())).toEqual({ a: { w: 0, n: 2 }, b: { w: MINUTE, n: 4 } });
+    expect(again.takeChangelog()).toEqual([]);
   });
 });
