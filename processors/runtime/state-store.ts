@@ -127,10 +127,6 @@ export class WindowedStore<V> implements ChangelogStore {
     checkStoreName(name);
   }
 
-  get size(): number {
-    return this.#entries.size;
-  }
-
   get(key: string): V | undefined {
     return this.#entries.get(key)?.value;
   }
