@@ -11,6 +11,7 @@ import type { SearchStore } from '../infra/store/search-store.js';
 import { canonicalTag } from '../processors/normalise/canonical.js';
 import { TrendsParams, type NormalisedPost, type TagpulseConfig, type VolumeMetric } from '../schemas/index.js';
 import { seededRandom } from '../test/support/random.js';
+import { PEAK_RSS_PROBE, peakRssMb } from '../test/support/peak-rss.js';
 import { freshConfig, percentile } from './pipeline.js';
 
 /** Bulk-indexes documents (id, JSON) into an alias, a few MB a request, then refreshes. */
@@ -125,7 +126,7 @@ export interface ExportBench {
   rowsPerSecond: number;
   targetRowsPerSecond: number;
   ratio: number;
-  /** The child's peak resident set (getrusage maxrss at exit). */
+  /** The child's peak resident set since it started (the kernel's VmHWM at exit, test/support/peak-rss.ts). */
   peakRssMB: number;
   targetPeakRssMB: number;
   rssRatio: number;
@@ -141,7 +142,7 @@ const SENTENCES = [
 
 /**
  * CSV export of the posts index by the CLI, in a child process whose peak RSS is read from the kernel at exit
- * (a preloaded module writes `process.resourceUsage().maxRSS`), over `rows` posts bulk-loaded beforehand.
+ * (a preloaded module writes its VmHWM), over `rows` posts bulk-loaded beforehand.
  */
 export async function benchExport(base: TagpulseConfig, rows = 200_000): Promise<ExportBench> {
   const config = await freshConfig(base, 'export');
@@ -177,16 +178,10 @@ export async function benchExport(base: TagpulseConfig, rows = 200_000): Promise
     await bulkLoad(store, config.search.node, store.alias('posts'), postDocs());
     const configFile = join(dir, 'tagpulse.config.json');
     writeFileSync(configFile, JSON.stringify(config));
-    const rssFile = join(dir, 'maxrss');
-    const probe = join(dir, 'maxrss.mjs');
-    writeFileSync(
-      probe,
-      `import { writeFileSync } from 'node:fs';\nprocess.on('exit', () => writeFileSync(${JSON.stringify(rssFile)}, String(process.resourceUsage().maxRSS)));\n`,
-    );
     const out = join(dir, 'posts.csv');
     const cli = fileURLToPath(new URL('bin/tagpulse.js', `file://${PACKAGE_ROOT}/`));
     const stderr = await new Promise<string>((resolve, reject) => {
-      const child = spawn(process.execPath, ['--import', probe, cli, 'export', 'posts', '--out', out, '--config', configFile], {
+      const child = spawn(process.execPath, ['--import', PEAK_RSS_PROBE, cli, 'export', 'posts', '--out', out, '--config', configFile], {
         stdio: ['ignore', 'ignore', 'pipe'],
         env: { ...process.env, TAGPULSE_LOG_LEVEL: 'warn' },
       });
@@ -200,7 +195,7 @@ export async function benchExport(base: TagpulseConfig, rows = 200_000): Promise
     const exported = Number(done[1]!.replaceAll(',', ''));
     if (exported !== rows) throw new Error(`tagpulse export wrote ${exported} rows of ${rows}`);
     const rowsPerSecond = exported / Number(done[2]);
-    const peakRssMB = Number(readFileSync(rssFile, 'utf8')) / 1024;
+    const peakRssMB = peakRssMb(stderr);
     return {
       rows: exported,
       rowsPerSecond: Math.round(rowsPerSecond),

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TagpulseConfig } from '../../schemas/index.js';
 import { configFile } from '../support/api.js';
 import { CLI } from '../support/cli.js';
+import { PEAK_RSS_PROBE, peakRssMb } from '../support/peak-rss.js';
 import { isolatedConfig } from '../support/config.js';
 
 const ROWS = 1_000_000;
@@ -71,19 +72,15 @@ async function seed(config: TagpulseConfig): Promise<void> {
   await request('POST', `/${index}/_refresh`, '');
 }
 
-/** Runs the CLI as an operator would and reports the child's own peak resident set size (getrusage maxrss). */
+/** Runs the CLI as an operator would and reports the child's own peak resident set size. */
 function exportWithPeakRss(args: string[]): Promise<{ code: number | null; stderr: string; peakRssMb: number; seconds: number }> {
-  const reportPeak = `data:text/javascript,process.on("exit",()=>process.stderr.write("peak-rss-kb "+process.resourceUsage().maxRSS+"\\n"))`;
   const started = Date.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', reportPeak, CLI, ...args], { env: { ...process.env, TAGPULSE_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', PEAK_RSS_PROBE, CLI, ...args], { env: { ...process.env, TAGPULSE_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', reject);
-    child.on('close', (code) => {
-      const kb = Number(/peak-rss-kb (\d+)/.exec(stderr)?.[1] ?? Number.NaN);
-      resolve({ code, stderr, peakRssMb: kb / 1024, seconds: (Date.now() - started) / 1000 });
-    });
+    child.on('close', (code) => resolve({ code, stderr, peakRssMb: peakRssMb(stderr), seconds: (Date.now() - started) / 1000 }));
   });
 }
 
