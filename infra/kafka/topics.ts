@@ -45,7 +45,7 @@ export const TOPICS: TopicSpec[] = [
       config: { 'cleanup.policy': 'delete', 'retention.ms': String(30 * DAY_MS) },
       why:
         `Metric batches of the ${metric} metric: the documents of the cells one transaction changed, each cell always on the partition its id hashes to. ` +
-        'Carried to the search engine, which holds the metrics; 30 days for a sink that was stopped to catch up (past that, reprocess from the normalised topic).',
+        'Carried to the search engine, which holds the metrics; 30 days for a sink that was stopped to catch up (metric indices lost beyond that can only be recomputed from the normalised topic).',
     }),
   ),
   {
