@@ -9,7 +9,6 @@ import { topicNames } from '../infra/kafka/topics.js';
 import { openStore } from '../infra/store/open.js';
 import type { SearchStore } from '../infra/store/search-store.js';
 import { waitFor } from '../infra/wait.js';
-import { readCommittedToEnd } from '../ingest/framework/kafka.js';
 import { runImport } from '../ingest/imports/run.js';
 import { openKafkaSink } from '../ingest/kafka-sink.js';
 import { stageConsumer } from '../processors/runtime/stage-consumer.js';
@@ -75,8 +74,7 @@ export async function benchSink(base: TagpulseConfig, items = 50_000): Promise<S
   const config = await freshConfig(base, 'sink');
   await fillRaw(config, items);
   await runProcessors(config, { stages: ['normalise'], untilIdle: true, env });
-  const documents: Array<{ id: string; source: string }> = [];
-  await readCommittedToEnd(config, topicNames(config.kafka.topicPrefix).normalised, (m) => documents.push({ id: m.key!.toString(), source: m.value!.toString() }), 300_000);
+  const documents = await topicDocuments(config, topicNames(config.kafka.topicPrefix).normalised);
 
   const sink = await timed(() => runProcessors(config, { stages: ['sink'], untilIdle: true, env }));
   const indexed = sink.result.sink?.indexed ?? documents.length;
@@ -91,6 +89,11 @@ export async function benchSink(base: TagpulseConfig, items = 50_000): Promise<S
     bareBulkPerSecond: Math.round(bareBulkPerSecond),
     ratio: Number((sinkPerSecond / bareBulkPerSecond).toFixed(3)),
   };
+}
+
+/** The latest document of every id on a topic, as a bulk loader takes them. */
+async function topicDocuments(config: TagpulseConfig, topic: string): Promise<Array<{ id: string; source: string }>> {
+  return [...(await latestTopicDocuments(config, topic, 300_000))].map(([id, source]) => ({ id, source }));
 }
 
 /**
@@ -181,8 +184,7 @@ export async function benchEndToEnd(base: TagpulseConfig, producerPerformancePer
     ['metrics-abuse', topics.abuse],
     ['metrics-late', topics.late],
   ] as const) {
-    const latest = await latestTopicDocuments(config, topic, 300_000);
-    loads.push({ logical, documents: [...latest].map(([id, source]) => ({ id, source })) });
+    loads.push({ logical, documents: await topicDocuments(config, topic) });
   }
   const bareSeconds = await bareBulk(await freshConfig(base, 'e2ebulk'), loads);
   const postsPerSecond = posts / seconds;

@@ -98,8 +98,8 @@ export async function runProcessors(config: TagpulseConfig, options: RunOptions)
 }
 
 /** The broker's admin client, connected; a broker out of reach is a one-line error. */
-async function connectAdmin(config: TagpulseConfig): Promise<Admin> {
-  const admin = createKafka(config.kafka, 'process').admin();
+async function connectAdmin(config: TagpulseConfig, kafka: Kafka): Promise<Admin> {
+  const admin = kafka.admin();
   try {
     await admin.connect();
   } catch (error) {
@@ -114,7 +114,7 @@ async function connectAdmin(config: TagpulseConfig): Promise<Admin> {
 export async function runInThisThread(config: TagpulseConfig, options: RunOptions, report?: (event: ProgressEvent) => void): Promise<RunSummary> {
   const topology = buildTopology(config, options.stages, options.env);
   const kafka = createKafka(config.kafka, 'process');
-  const admin = await connectAdmin(config);
+  const admin = await connectAdmin(config, kafka);
   let store: SearchStore | undefined;
   try {
     const partitions = await partitionCounts(admin, [...stageInputs(topology).flatMap(([, inputs]) => inputs), ...topology.streams.flatMap((stage) => stage.partitioned)]);
@@ -179,7 +179,7 @@ export interface StageThreadData {
 async function runInThreads(config: TagpulseConfig, options: RunOptions): Promise<RunSummary> {
   // Refuses what it would refuse on one thread (no pseudonymisation key, …) before any thread starts.
   const topology = buildTopology(config, options.stages, options.env);
-  const admin = await connectAdmin(config);
+  const admin = await connectAdmin(config, createKafka(config.kafka, 'process'));
   const progress = stageInputs(topology).map(([stage, inputs]) => new StageProgress(stage, stageId(config, stage), inputs));
   const threads = progress.map((stageProgress) => {
     const data: StageThreadData = { config, stage: stageProgress.stage as StageName, env: options.env ?? process.env };

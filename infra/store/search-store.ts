@@ -77,12 +77,13 @@ export class SearchStore {
       const result = Object.values(entry)[0]!;
       return { id: result._id, status: result.status, error: result.error };
     });
-    const conflicts = items.filter((i) => i.status === 409 && i.error?.type === 'version_conflict_engine_exception');
+    // A version conflict under external versioning: the engine has a newer version of the document already.
+    const stale = (i: BulkItemResult) => i.status === 409 && i.error?.type === 'version_conflict_engine_exception';
     return {
       took: response.took,
       items,
-      failed: items.filter((i) => i.status >= 300 && !(i.status === 409 && i.error?.type === 'version_conflict_engine_exception')),
-      stale: conflicts.length,
+      failed: items.filter((i) => i.status >= 300 && !stale(i)),
+      stale: items.filter(stale).length,
     };
   }
 

@@ -82,6 +82,15 @@ const RECORD_ID = /^\d+:\d+$/;
  */
 export const MAX_CHANGELOG_RECORD_BYTES = 256 * 1024;
 
+/** One entry of a windowed store. */
+interface WindowedEntry<V> {
+  readonly key: string;
+  value: V;
+  readonly window: number;
+  /** Written since the last takeChangelog(), and still stored. */
+  changed: boolean;
+}
+
 /**
  * An in-memory store of entries that belong to one-minute event-time windows (a metric's cells, the post ids
  * seen), logged to the compacted changelog topic per transaction rather than per key.
@@ -95,15 +104,6 @@ export const MAX_CHANGELOG_RECORD_BYTES = 256 * 1024;
  * winning; entries of windows that were evicted while a later window kept their record alive come back too, and
  * the stage drops them again with the eviction it runs after restoring (StreamProcessor.evictClosedWindows).
  */
-/** One entry of a windowed store. */
-interface WindowedEntry<V> {
-  readonly key: string;
-  value: V;
-  readonly window: number;
-  /** Written since the last takeChangelog(), and still stored. */
-  changed: boolean;
-}
-
 export class WindowedStore<V> implements ChangelogStore {
   readonly #entries = new Map<string, WindowedEntry<V>>();
   /** Entries written since the last takeChangelog(), in the order they were first written. */

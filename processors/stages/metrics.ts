@@ -33,8 +33,8 @@ const MAX_METRIC_BATCH_BYTES = 256 * 1024;
  * every cell that changed is published whole, in metric batches (schemas/metrics.ts, MetricBatchLine), then state
  * for windows closed in every partition is evicted.
  *
- * State (all in the changelog): `metrics.seen` post id → window start, so a post counts once for as long as its
- * window can change; `metrics.cell` cell id → cell; `metrics.watermark` partition → watermark.
+ * State (all in the changelog): `metrics.seen` post ids, each in its window, so a post counts once for as long
+ * as its window can change; `metrics.cell` cell id → cell; `metrics.watermark` partition → watermark.
  */
 export class MetricsProcessor implements StreamProcessor {
   readonly stores;

@@ -21,6 +21,9 @@ export interface NormaliseDependencies {
 const FirstCopy = z.object({ createdAt: Instant, collectedAt: Instant, sources: z.array(z.string()) });
 type FirstCopy = z.infer<typeof FirstCopy>;
 
+/** The event-time window a post belongs to, fixed by its first copy. */
+const windowOfPost = (first: FirstCopy) => windowStartOf(Date.parse(first.createdAt));
+
 /**
  * One raw envelope as a normalised post. The first copy of the post fixes its event time (`createdAt`) and
  * `collectedAt`; every copy brings its text, tags and engagement, and adds its source.
@@ -98,7 +101,7 @@ export class NormaliseProcessor implements StreamProcessor {
     load: (saved) => FirstCopy.parse(saved),
     loadPerKeyRecord: (text) => {
       const copy = FirstCopy.parse(JSON.parse(text));
-      return { value: copy, window: windowStartOf(Date.parse(copy.createdAt)) };
+      return { value: copy, window: windowOfPost(copy) };
     },
   });
   readonly #watermarks: Watermarks;
@@ -124,7 +127,7 @@ export class NormaliseProcessor implements StreamProcessor {
       sources: [],
     };
     if (!first.sources.includes(envelope.source)) {
-      this.#posts.put(id, { ...first, sources: [...first.sources, envelope.source].sort() }, windowStartOf(Date.parse(first.createdAt)));
+      this.#posts.put(id, { ...first, sources: [...first.sources, envelope.source].sort() }, windowOfPost(first));
     }
     if (known) this.#counts.repeatedCopies++;
     this.#watermarks.observe(record.partition, Date.parse(first.createdAt));

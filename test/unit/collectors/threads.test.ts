@@ -47,7 +47,7 @@ describe('following comment threads', () => {
   });
 
   it('skips threads whose reply count did not move, drops vanished and closed ones, and never visits a post without replies', async () => {
-    const { follower, page } = setup();
+    const { follower } = setup();
     for (const t of ['a', 'b', 'c', 'd']) follower.follow(t, '2026-03-09T00:00:00Z', 'seruen');
     follower.visited('a', '10', 3);
     const visited: string[] = [];
