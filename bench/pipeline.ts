@@ -13,7 +13,8 @@ import { runImport } from '../ingest/imports/run.js';
 import { openKafkaSink } from '../ingest/kafka-sink.js';
 import { stageConsumer } from '../processors/runtime/stage-consumer.js';
 import { canonicalTag } from '../processors/normalise/canonical.js';
-import { runProcessors } from '../processors/run.js';
+import { runProcessors, type RunOptions } from '../processors/run.js';
+import type { StageName } from '../processors/topology.js';
 import { latestTopicDocuments } from '../infra/kafka/topic-documents.js';
 import { rawKey, TagpulseConfig, type RawEnvelope } from '../schemas/index.js';
 import { generateImportBenchFile } from './imports.js';
@@ -50,6 +51,27 @@ export function percentile(sorted: readonly number[], q: number): number {
   return Math.round(sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!);
 }
 
+/**
+ * Times a run of the processors by its work: from the first batch that `first` begins to the last batch that
+ * `last` ends (the last documents stored, or the last outputs committed). The threads' start, the consumers
+ * joining their groups, restoring state, the idle checks of `--until-idle` and stopping are left out, as the
+ * limits they are compared with are timed from their first request to their last answer.
+ */
+function workSpan(first: StageName, last: StageName): { onProgress: RunOptions['onProgress']; seconds(): number } {
+  let began: number | undefined;
+  let ended: number | undefined;
+  return {
+    onProgress(stage, event) {
+      if (event.kind === 'begin' && stage === first) began ??= performance.now();
+      if (event.kind === 'end' && stage === last) ended = performance.now();
+    },
+    seconds() {
+      if (began === undefined || ended === undefined) throw new Error(`no batch of ${first} or ${last} was seen`);
+      return (ended - began) / 1000;
+    },
+  };
+}
+
 async function timed<T>(run: () => Promise<T>): Promise<{ result: T; seconds: number }> {
   const started = performance.now();
   const result = await run();
@@ -76,12 +98,13 @@ export async function benchSink(base: TagpulseConfig, items = 50_000): Promise<S
   await runProcessors(config, { stages: ['normalise'], untilIdle: true, env });
   const documents = await topicDocuments(config, topicNames(config.kafka.topicPrefix).normalised);
 
-  const sink = await timed(() => runProcessors(config, { stages: ['sink'], untilIdle: true, env }));
-  const indexed = sink.result.sink?.indexed ?? documents.length;
+  const span = workSpan('sink', 'sink');
+  const summary = await runProcessors(config, { stages: ['sink'], untilIdle: true, env, onProgress: span.onProgress });
+  const indexed = summary.sink?.indexed ?? documents.length;
 
   const bare = await freshConfig(base, 'bulk');
   const bareSeconds = await bareBulk(bare, [{ logical: 'posts', documents }]);
-  const sinkPerSecond = indexed / sink.seconds;
+  const sinkPerSecond = indexed / span.seconds();
   const bareBulkPerSecond = documents.length / bareSeconds;
   return {
     documents: documents.length,
@@ -167,12 +190,11 @@ export async function benchEndToEnd(base: TagpulseConfig, producerPerformancePer
   let posts: number;
   let seconds: number;
   try {
-    const run = await timed(async () => {
-      await runProcessors(config, { stages: ['normalise', 'metrics', 'sink'], untilIdle: true, env, threads: true });
-      for (const logical of ['posts', 'metrics-volume', 'metrics-cooccurrence', 'metrics-abuse', 'metrics-late']) await store.refresh(store.alias(logical));
-    });
+    const span = workSpan('normalise', 'sink');
+    await runProcessors(config, { stages: ['normalise', 'metrics', 'sink'], untilIdle: true, env, threads: true, onProgress: span.onProgress });
+    for (const logical of ['posts', 'metrics-volume', 'metrics-cooccurrence', 'metrics-abuse', 'metrics-late']) await store.refresh(store.alias(logical));
     posts = await store.count(store.alias('posts'));
-    seconds = run.seconds;
+    seconds = span.seconds();
   } finally {
     await store.close();
   }
@@ -345,11 +367,13 @@ export async function benchPassthrough(config: TagpulseConfig, items: number): P
   let copied = 0;
   let resolveDone!: () => void;
   const done = new Promise<void>((resolve) => (resolveDone = resolve));
-  const started = performance.now();
+  // Timed like the stages (workSpan): from the first batch, not from joining the group.
+  let started: number | undefined;
   await consumer.run({
     autoCommit: false,
     partitionsConsumedConcurrently: 1,
     eachBatch: async ({ batch }) => {
+      started ??= performance.now();
       await producer.send({ topic: output, acks: -1, messages: batch.messages.map((m) => ({ key: m.key, value: m.value })) });
       await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(batch.lastOffset()) + 1n).toString() }]);
       copied += batch.messages.length;
@@ -357,10 +381,17 @@ export async function benchPassthrough(config: TagpulseConfig, items: number): P
     },
   });
   await done;
-  const seconds = (performance.now() - started) / 1000;
+  const seconds = (performance.now() - started!) / 1000;
   await consumer.disconnect();
   await producer.disconnect();
   return Math.round(items / seconds);
+}
+
+/** Seconds of work (see workSpan) of `stages` run until idle, in a thread each when there are several. */
+async function workSeconds(config: TagpulseConfig, stages: [StageName, ...StageName[]]): Promise<number> {
+  const span = workSpan(stages[0], stages.at(-1)!);
+  await runProcessors(config, { stages, untilIdle: true, env, threads: true, onProgress: span.onProgress });
+  return span.seconds();
 }
 
 /**
@@ -371,18 +402,18 @@ export async function benchProcessors(base: TagpulseConfig, items = 50_000): Pro
   const config = await freshConfig(base, 'proc');
   await fillRaw(config, items);
   const passthroughPerSecond = await benchPassthrough(config, items);
-  const both = await timed(() => runProcessors(config, { stages: ['normalise', 'metrics'], untilIdle: true, env, threads: true }));
+  const both = await workSeconds(config, ['normalise', 'metrics']);
   const alone = await freshConfig(base, 'procalone');
   await fillRaw(alone, items);
-  const normalise = await timed(() => runProcessors(alone, { stages: ['normalise'], untilIdle: true, env }));
-  const metrics = await timed(() => runProcessors(alone, { stages: ['metrics'], untilIdle: true, env }));
-  const postsPerSecond = items / both.seconds;
+  const normalise = await workSeconds(alone, ['normalise']);
+  const metrics = await workSeconds(alone, ['metrics']);
+  const postsPerSecond = items / both;
   return {
     posts: items,
     postsPerSecond: Math.round(postsPerSecond),
     passthroughPerSecond,
     ratio: Number((postsPerSecond / passthroughPerSecond).toFixed(3)),
-    normaliseAlonePerSecond: Math.round(items / normalise.seconds),
-    metricsAlonePerSecond: Math.round(items / metrics.seconds),
+    normaliseAlonePerSecond: Math.round(items / normalise),
+    metricsAlonePerSecond: Math.round(items / metrics),
   };
 }

@@ -31,6 +31,11 @@ export interface RunOptions {
    * code (dist/), not the TypeScript sources.
    */
   threads?: boolean;
+  /**
+   * Told every progress change of every stage, on the calling thread (batch begins and ends, positions): how a
+   * benchmark times the work itself, from the first batch to the last, without the start and the idle checks.
+   */
+  onProgress?: (stage: StageName, event: ProgressEvent) => void;
 }
 
 /** Counts per stage over the whole run, from committed batches only. */
@@ -119,7 +124,11 @@ export async function runInThisThread(config: TagpulseConfig, options: RunOption
   try {
     const partitions = await partitionCounts(admin, [...stageInputs(topology).flatMap(([, inputs]) => inputs), ...topology.streams.flatMap((stage) => stage.partitioned)]);
     if (topology.sink) store = await openStore(config, options.env);
-    const progress = new Map(stageInputs(topology).map(([stage, inputs]) => [stage, new StageProgress(stage, stageId(config, stage), inputs, report)]));
+    const observe = (stage: StageName) => (event: ProgressEvent) => {
+      report?.(event);
+      options.onProgress?.(stage, event);
+    };
+    const progress = new Map(stageInputs(topology).map(([stage, inputs]) => [stage, new StageProgress(stage, stageId(config, stage), inputs, observe(stage))]));
     const summary = (): RunSummary => Object.fromEntries([...progress].map(([stage, p]) => [stage, p.totals]));
     let lastFencedAt: number | undefined;
     for (let attempt = 0; ; attempt++) {
@@ -186,7 +195,10 @@ async function runInThreads(config: TagpulseConfig, options: RunOptions): Promis
     const worker = new Worker(new URL('./stage-thread.js', import.meta.url), { workerData: data });
     const done = new Promise<RunSummary>((resolve, reject) => {
       worker.on('message', (message: FromStageThread) => {
-        if (message.kind === 'progress') stageProgress.apply(message.event);
+        if (message.kind === 'progress') {
+          stageProgress.apply(message.event);
+          options.onProgress?.(data.stage, message.event);
+        }
         else if (message.kind === 'done') resolve(message.summary);
         else reject(message.userFacing ? new UserFacingError(message.message) : new Error(`stage ${stageProgress.stage}: ${message.message}`));
       });
@@ -294,7 +306,7 @@ class Run {
       const started = Date.now();
       const stores = this.#processors.flatMap((processor) => processor.stores);
       const records = await restoreStores(this.config, topicNames(this.config.kafka.topicPrefix).changelog, stores);
-      for (const processor of this.#processors) processor.evictClosedWindows();
+      for (const processor of this.#processors) processor.afterRestore();
       log.info('state restored', { records, ms: Date.now() - started });
     }
     await Promise.all([...this.#streams.map((stage) => stage.start()), ...(this.#sink ? [this.#sink.start()] : [])]);
