@@ -48,6 +48,5 @@ export const abuseMetric: WindowedMetric<AbuseCell> = {
     for (const tag of post.threadTags) if (!post.tags.includes(tag)) countUnder(tag);
   },
   document: (cell) => ({ schema: 'tagpulse.abuse/1', ...cell, ...shareTowardWomen(cell) }),
-  save: (cell) => cell,
   load: (saved) => AbuseState.parse(saved),
 };

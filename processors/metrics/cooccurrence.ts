@@ -49,7 +49,6 @@ export function createCooccurrenceMetric(maxTags: number = DEFAULT_COOCCURRENCE_
     },
     capped: (post) => post.tags.length > maxTags,
     document: (cell) => ({ schema: 'tagpulse.cooccurrence/1', ...cell }),
-    save: (cell) => cell,
     load: (saved) => CooccurrenceState.parse(saved),
   };
 }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { NormalisedPost, type MetricDocument } from '../../schemas/index.js';
+import { z } from 'zod';
+import { AbuseVerdict, NormalisedPost, type MetricDocument } from '../../schemas/index.js';
 
 /** The fields of a normalised post the metrics read; validated when a post enters the metrics stage. */
 export const CountedPostFields = NormalisedPost.pick({
@@ -27,9 +28,38 @@ export interface CountedPost {
   readonly families: readonly string[];
   /** The author's pseudonym: of the id, or of the handle when the platform gives no id; absent when neither. */
   readonly author: string | undefined;
-  readonly abuse: NormalisedPost['abuse'];
+  readonly abuse: CountedVerdict | undefined;
   /** Start of the post's one-minute event-time window, ISO-8601 UTC. */
   readonly windowStart: string;
+}
+
+/** What the metrics read of a post's abuse verdict. */
+type CountedVerdict = Pick<AbuseVerdict, 'abusive' | 'towardWomen' | 'categories' | 'classifierVersion'>;
+
+/**
+ * A counted post as the metrics stage logs it (`metrics.seen`, keyed by post id, in its window): everything
+ * the metrics read of it, so the cells of the windows still open are counted again from these on restore.
+ */
+export const CountedPostState = z.object({
+  platform: NormalisedPost.shape.platform,
+  lang: NormalisedPost.shape.lang,
+  tags: z.array(z.string()),
+  threadTags: z.array(z.string()),
+  families: z.array(z.string()),
+  author: z.string().optional(),
+  abuse: AbuseVerdict.pick({ abusive: true, towardWomen: true, categories: true, classifierVersion: true }).optional(),
+});
+
+/** The state `metrics.seen` logs for a counted post. */
+export function savedCountedPost({ platform, lang, tags, threadTags, families, author, abuse }: CountedPost) {
+  const verdict = abuse && { abusive: abuse.abusive, towardWomen: abuse.towardWomen, categories: abuse.categories, classifierVersion: abuse.classifierVersion };
+  return { platform, lang, tags, threadTags, families, author, abuse: verdict };
+}
+
+/** A counted post back from its logged state, its id (the entry's key) and its window. */
+export function loadCountedPost(saved: unknown, id: string, window: number): CountedPost {
+  const state = CountedPostState.parse(saved);
+  return { ...state, id, author: state.author, abuse: state.abuse, windowStart: new Date(window).toISOString() };
 }
 
 /**
@@ -62,8 +92,10 @@ export interface WindowedMetric<Cell> {
   capped?(post: CountedPost): boolean;
   /** The metric document of a cell, as its topic and index hold it. */
   document(cell: Cell): MetricDocument;
-  /** The cell as the changelog stores it (JSON), and back. */
-  save(cell: Cell): unknown;
+  /**
+   * A cell as Tagpulse logged it to the changelog before cells were counted again on restore from the posts
+   * counted: read after an upgrade, for the windows still open then.
+   */
   load(saved: unknown): Cell;
 }
 

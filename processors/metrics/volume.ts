@@ -29,7 +29,6 @@ export const volumeMetric: WindowedMetric<VolumeCell> = {
     for (const family of post.families) count(`${FAMILY_TAG_PREFIX}${family}`);
   },
   document: ({ authors, ...cell }) => ({ schema: 'tagpulse.volume/1', ...cell, authors: authors.size }),
-  save: (cell) => ({ ...cell, authors: [...cell.authors] }),
   load(saved) {
     const state = VolumeState.parse(saved);
     return { ...state, authors: new Set(state.authors) };

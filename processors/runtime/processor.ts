@@ -31,11 +31,12 @@ export interface StreamProcessor {
   /** Called after each batch's records: publish what accumulated, evict what closed. */
   endBatch(emit: Emit): void;
   /**
-   * Drops the state of windows closed in every partition, as the end of each batch does; the runtime also calls
-   * it once the stores are restored, because a restored changelog record can bring back entries of windows
-   * evicted before the restart (see WindowedStore).
+   * Called once the stores are restored, before the first batch: rebuilds what the stage derives from its stores
+   * rather than logging it, and drops the state of windows closed in every partition as the end of each batch
+   * does, because a restored changelog record can bring back entries of windows evicted before the restart
+   * (see WindowedStore).
    */
-  evictClosedWindows(): void;
+  afterRestore(): void;
   /** Counts since the last call (posts in, dead letters, …), for the run summary; taken once the batch committed. */
   takeCounts(): Record<string, number>;
 }

@@ -62,9 +62,14 @@ export class NumberStore implements ChangelogStore {
 
 /** How a windowed store writes its values into changelog records (as JSON values), and reads them back. */
 export interface WindowedCodec<V> {
-  save(value: V, key: string): unknown;
+  /**
+   * Absent for a store whose values the stage derives again on restore from another store (a metric's cells,
+   * counted again from the posts counted): it writes nothing but tombstones. Records an earlier version logged
+   * for it are still read back, kept as they are, and tombstoned once all their windows have been evicted.
+   */
+  save?(value: V, key: string): unknown;
   /** Undefined drops the entry (e.g. the state of a metric that no longer exists). */
-  load(saved: unknown, key: string): V | undefined;
+  load(saved: unknown, key: string, window: number): V | undefined;
   /**
    * A record of the changelog as Tagpulse wrote it before window stores logged per transaction: one record per
    * key, keyed `<store>|<key>`, its value as text. Read once after an upgrade; the store rewrites such entries
@@ -102,7 +107,7 @@ interface WindowedEntry<V> {
  * the changelog was most of what the stages produced. On restore, the live records are applied in sequence order
  * (they are spread over the changelog's partitions, whose interleaving is arbitrary), the latest value of a key
  * winning; entries of windows that were evicted while a later window kept their record alive come back too, and
- * the stage drops them again with the eviction it runs after restoring (StreamProcessor.evictClosedWindows).
+ * the stage drops them again with the eviction it runs after restoring (StreamProcessor.afterRestore).
  */
 export class WindowedStore<V> implements ChangelogStore {
   readonly #entries = new Map<string, WindowedEntry<V>>();
@@ -145,10 +150,14 @@ export class WindowedStore<V> implements ChangelogStore {
 
   /** The key's value, created in `window` when absent, to be changed in place by the caller: it is logged. */
   update(key: string, window: number, create: () => V): V {
-    let entry = this.#entries.get(key);
-    if (entry === undefined) entry = this.#set(key, create(), window);
+    const entry = this.#entryOrCreate(key, window, create);
     this.#markChanged(entry);
     return entry.value;
+  }
+
+  /** As update, but not logged nor listed by changed(): for state rebuilt on restore, as it was already published. */
+  rebuild(key: string, window: number, create: () => V): V {
+    return this.#entryOrCreate(key, window, create).value;
   }
 
   /** The entries written since the last takeChangelog() (in this transaction), in the order first written. */
@@ -190,12 +199,13 @@ export class WindowedStore<V> implements ChangelogStore {
   takeChangelog(): ChangelogRecord[] {
     const records: ChangelogRecord[] = this.#tombstones.map((id) => ({ key: this.#qualified(id), value: null }));
     this.#tombstones = [];
-    const changed = this.#changed
-      .filter((entry) => entry.changed)
-      .map((entry) => {
-        entry.changed = false;
-        return { window: entry.window, json: JSON.stringify([entry.key, entry.window, this.codec.save(entry.value, entry.key)]) };
-      });
+    const { save } = this.codec;
+    const changed = [];
+    for (const entry of this.#changed) {
+      if (!entry.changed) continue;
+      entry.changed = false;
+      if (save) changed.push({ window: entry.window, json: JSON.stringify([entry.key, entry.window, save(entry.value, entry.key)]) });
+    }
     this.#changed = [];
     if (changed.length === 0) return records;
     changed.sort((a, b) => a.window - b.window);
@@ -218,9 +228,17 @@ export class WindowedStore<V> implements ChangelogStore {
     for (const [key, text] of this.#restoring) {
       if (RECORD_ID.test(key)) continue;
       this.#restoring.delete(key);
-      this.#tombstones.push(key);
       const loaded = this.codec.loadPerKeyRecord(text, key);
-      if (loaded !== undefined) this.#markChanged(this.#set(key, loaded.value, loaded.window));
+      if (loaded === undefined) {
+        this.#tombstones.push(key);
+      } else if (this.codec.save) {
+        this.#tombstones.push(key);
+        this.#markChanged(this.#set(key, loaded.value, loaded.window));
+      } else {
+        // Kept as it is, for as long as its window lives: this store cannot write it again.
+        this.#set(key, loaded.value, loaded.window);
+        this.#remember(key, loaded.window);
+      }
     }
     const order = (id: string) => id.split(':').map(Number) as [number, number];
     const ids = [...this.#restoring.keys()].sort((a, b) => {
@@ -232,13 +250,17 @@ export class WindowedStore<V> implements ChangelogStore {
       let newestWindow = -Infinity;
       for (const [key, window, saved] of JSON.parse(this.#restoring.get(id)!) as Array<[string, number, unknown]>) {
         newestWindow = Math.max(newestWindow, window);
-        const value = this.codec.load(saved, key);
+        const value = this.codec.load(saved, key, window);
         if (value !== undefined) this.#set(key, value, window);
       }
       this.#remember(id, newestWindow);
       this.#nextSequence = Math.max(this.#nextSequence, order(id)[0] + 1);
     }
     this.#restoring = new Map();
+  }
+
+  #entryOrCreate(key: string, window: number, create: () => V): WindowedEntry<V> {
+    return this.#entries.get(key) ?? this.#set(key, create(), window);
   }
 
   #set(key: string, value: V, window: number): WindowedEntry<V> {

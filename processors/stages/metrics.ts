@@ -1,6 +1,6 @@
 import type { topicNames } from '../../infra/kafka/topics.js';
 import { metricBatchLine } from '../../schemas/index.js';
-import { cellId, CountedPostFields, metricOfCellId, windowStartOfCellId, type CountedPost, type WindowedMetric } from '../metrics/metric.js';
+import { cellId, CountedPostFields, loadCountedPost, metricOfCellId, savedCountedPost, windowStartOfCellId, type CountedPost, type WindowedMetric } from '../metrics/metric.js';
 import { lateDocument } from '../metrics/late.js';
 import type { Emit, InputRecord, StreamProcessor } from '../runtime/processor.js';
 import { packBySize } from '../runtime/pack.js';
@@ -33,17 +33,24 @@ const MAX_METRIC_BATCH_BYTES = 256 * 1024;
  * every cell that changed is published whole, in metric batches (schemas/metrics.ts, MetricBatchLine), then state
  * for windows closed in every partition is evicted.
  *
- * State (all in the changelog): `metrics.seen` post ids, each in its window, so a post counts once for as long
- * as its window can change; `metrics.cell` cell id → cell; `metrics.watermark` partition → watermark.
+ * State: `metrics.seen` post id → what the metrics read of the post, in its window, so a post counts once for as
+ * long as its window can change; `metrics.cell` cell id → cell; `metrics.watermark` partition → watermark. The
+ * changelog holds the posts counted, not the cells: a post changes about ten cells, and logging each cell's whole
+ * value was as costly as publishing it. On restore the cells of the open windows are counted again from the
+ * posts (afterRestore), which gives the same cells, as counts are sums over posts.
  */
 export class MetricsProcessor implements StreamProcessor {
   readonly stores;
-  /** Post ids counted, each in its window: presence is all it records. */
-  readonly #seen = new WindowedStore<true>(`${STAGE}.seen`, {
-    save: () => 1,
-    load: () => true,
-    loadPerKeyRecord: (windowStart) => ({ value: true, window: Number(windowStart) }),
+  /**
+   * Post ids counted, each in its window, with what the metrics read of it; null for a post counted by a
+   * version that logged cells, whose counts are in the `metrics.cell` records it left.
+   */
+  readonly #seen = new WindowedStore<CountedPost | null>(`${STAGE}.seen`, {
+    save: (post) => (post === null ? 1 : savedCountedPost(post)),
+    load: (saved, id, window) => (saved === 1 ? null : loadCountedPost(saved, id, window)),
+    loadPerKeyRecord: (windowStart) => ({ value: null, window: Number(windowStart) }),
   });
+  /** Not logged (no `save`): counted again from `#seen` on restore; records of cells logged before are read. */
   readonly #cells: WindowedStore<unknown>;
   readonly #watermarks: Watermarks;
   readonly #metrics: ReadonlyMap<string, WindowedMetric<unknown>>;
@@ -52,7 +59,6 @@ export class MetricsProcessor implements StreamProcessor {
   constructor(private readonly options: MetricsStageOptions) {
     this.#metrics = new Map(options.metrics.map((metric) => [metric.name, metric]));
     this.#cells = new WindowedStore<unknown>(`${STAGE}.cell`, {
-      save: (cell, id) => this.#metricOf(id)!.save(cell),
       // A cell of a metric no longer in the topology is dropped; its documents stay as last published.
       load: (saved, id) => this.#metricOf(id)?.load(saved),
       loadPerKeyRecord: (text, id) => {
@@ -97,15 +103,22 @@ export class MetricsProcessor implements StreamProcessor {
       emit({ topic: this.options.topics.late, key: late.id, value: JSON.stringify(late.document) });
       return;
     }
-    this.#seen.put(post.id, true, windowStart);
+    this.#seen.put(post.id, post, windowStart);
     for (const metric of this.#metrics.values()) {
       if (metric.capped?.(post)) {
         const key = `${metric.name}Capped`;
         this.#counts[key] = (this.#counts[key] ?? 0) + 1;
       }
-      metric.count(post, (dimensions, create) => this.#cells.update(cellId(metric.name, post.windowStart, dimensions), windowStart, create));
     }
+    this.#count(post, windowStart, (id, window, create) => this.#cells.update(id, window, create));
     this.#counts.counted!++;
+  }
+
+  /** Counts a post into its window's cells of every metric, getting each cell with `cellOf`. */
+  #count(post: CountedPost, windowStart: number, cellOf: (id: string, window: number, create: () => unknown) => unknown): void {
+    for (const metric of this.#metrics.values()) {
+      metric.count(post, (dimensions, create) => cellOf(cellId(metric.name, post.windowStart, dimensions), windowStart, create));
+    }
   }
 
   endBatch(emit: Emit): void {
@@ -130,11 +143,22 @@ export class MetricsProcessor implements StreamProcessor {
       }
     }
     this.#counts.windowsUpdated! += changed;
-    this.evictClosedWindows();
+    this.#evictClosedWindows();
+  }
+
+  /**
+   * Counts the cells of the open windows again from the posts counted, without publishing them (their documents
+   * went out with the transactions that counted the posts), then evicts closed windows.
+   */
+  afterRestore(): void {
+    for (const [, post] of this.#seen.entries()) {
+      if (post !== null) this.#count(post, Date.parse(post.windowStart), (id, window, create) => this.#cells.rebuild(id, window, create));
+    }
+    this.#evictClosedWindows();
   }
 
   /** Evicts the state of windows closed in every partition. */
-  evictClosedWindows(): void {
+  #evictClosedWindows(): void {
     const horizon = this.#watermarks.horizon();
     this.#seen.evictWindowsEndingBy(horizon);
     this.#cells.evictWindowsEndingBy(horizon);

@@ -137,11 +137,15 @@ export class NormaliseProcessor implements StreamProcessor {
   }
 
   endBatch(): void {
-    this.evictClosedWindows();
+    this.#evictClosedWindows();
+  }
+
+  afterRestore(): void {
+    this.#evictClosedWindows();
   }
 
   /** Evicts the first copies of posts whose windows closed in every partition. */
-  evictClosedWindows(): void {
+  #evictClosedWindows(): void {
     this.#posts.evictWindowsEndingBy(this.#watermarks.horizon());
   }
 

@@ -75,7 +75,7 @@ export function restoreInto(processor: StreamProcessor, changelog: readonly Chan
   const apply = changelogApplier(processor.stores);
   for (const { key, value } of changelog) apply(key, value);
   for (const store of processor.stores) store.finishRestore();
-  processor.evictClosedWindows();
+  processor.afterRestore();
 }
 
 /**

@@ -105,15 +105,15 @@ describe('the metrics stage', () => {
     const processor = metricsProcessor(1, 10 * MINUTE);
     const early = runBatch(processor, [input(normalisedPost('mastodon:1', { tags: ['seruen'], createdAt: at(0) }))]);
     expect(early.changelog.filter((r) => r.value === null)).toEqual([]);
-    // One record per windowed store for the whole batch, not one per cell.
+    // One record for the whole batch, holding the posts counted (the cells are counted again from them on restore).
     const windowRecords = early.changelog.filter((r) => !r.key.startsWith('metrics.watermark|'));
-    expect(windowRecords.map((r) => r.key)).toEqual(['metrics.seen|0:0', 'metrics.cell|0:0']);
-    expect(JSON.parse(windowRecords[1]!.value!).map(([id]: [string]) => id)).toEqual(
-      expect.arrayContaining([`volume|${windowOf(0)}|mastodon|kk|seruen`, `cooccurrence|${windowOf(0)}|mastodon|*|*`]),
-    );
+    expect(windowRecords.map((r) => r.key)).toEqual(['metrics.seen|0:0']);
+    expect(JSON.parse(windowRecords[0]!.value!)).toEqual([
+      ['mastodon:1', Date.parse(windowOf(0)), { platform: 'mastodon', lang: 'kk', tags: ['seruen'], threadTags: [], families: [], author: expect.any(String) }],
+    ]);
     const later = runBatch(processor, [input(normalisedPost('mastodon:2', { tags: ['seruen'], createdAt: at(11) }))]);
     const tombstones = later.changelog.filter((r) => r.value === null).map((r) => r.key);
-    expect(tombstones).toEqual(['metrics.seen|0:0', 'metrics.cell|0:0']);
+    expect(tombstones).toEqual(['metrics.seen|0:0']);
     const again = runBatch(processor, [input(normalisedPost('mastodon:1', { tags: ['seruen'], createdAt: at(0) }))]);
     expect([...latestDocuments(again.outputs).keys()]).toEqual(['late|mastodon:1']);
   });
@@ -274,22 +274,35 @@ describe('the metrics stage', () => {
     }
   });
 
-  it('continues from a changelog written one record per key (before transactions were logged whole), counting on', () => {
+  it('continues from a changelog that logged cells one record per key, counting on, and again after another restart', () => {
     const window = windowOf(0);
-    const processor = metricsProcessor();
-    restoreInto(processor, [
+    const cell = `volume|${window}|mastodon|kk|seruen`;
+    const legacy = [
       { key: 'metrics.watermark|0', value: String(Date.parse(at(0))) },
       { key: 'metrics.seen|mastodon:1', value: String(Date.parse(window)) },
-      { key: `metrics.cell|volume|${window}|mastodon|kk|seruen`, value: JSON.stringify({ windowStart: window, tag: 'seruen', platform: 'mastodon', lang: 'kk', posts: 1, authors: ['h1:a'] }) },
-    ]);
-    const { outputs, changelog } = runBatch(processor, [
+      { key: `metrics.cell|${cell}`, value: JSON.stringify({ windowStart: window, tag: 'seruen', platform: 'mastodon', lang: 'kk', posts: 1, authors: ['h1:a'] }) },
+    ];
+    const processor = metricsProcessor();
+    restoreInto(processor, legacy);
+    const first = runBatch(processor, [
       input(normalisedPost('mastodon:1', { tags: ['seruen'], createdAt: at(0) })),
       input(normalisedPost('mastodon:2', { tags: ['seruen'], createdAt: at(0, 10), author: { id: 'h1:b' } })),
     ]);
     expect(processor.takeCounts()).toMatchObject({ duplicates: 1, counted: 1 });
-    expect(latestDocuments(outputs, topics.volume).get(`volume|${window}|mastodon|kk|seruen`)).toMatchObject({ posts: 2, authors: 2 });
-    expect(changelog.filter((r) => r.value === null).map((r) => r.key)).toEqual(
-      expect.arrayContaining(['metrics.seen|mastodon:1', `metrics.cell|volume|${window}|mastodon|kk|seruen`]),
-    );
+    expect(latestDocuments(first.outputs, topics.volume).get(cell)).toMatchObject({ posts: 2, authors: 2 });
+    // The seen record is rewritten; the cell record stays as the base the new posts count on, until its window closes.
+    expect(first.changelog.filter((r) => r.value === null).map((r) => r.key)).toEqual(['metrics.seen|mastodon:1']);
+
+    const restarted = metricsProcessor();
+    restoreInto(restarted, [...legacy, ...first.changelog]);
+    const second = runBatch(restarted, [
+      input(normalisedPost('mastodon:2', { tags: ['seruen'], createdAt: at(0, 10), author: { id: 'h1:b' } })),
+      input(normalisedPost('mastodon:3', { tags: ['seruen'], createdAt: at(0, 20), author: { id: 'h1:c' } })),
+    ]);
+    expect(restarted.takeCounts()).toMatchObject({ duplicates: 1, counted: 1 });
+    expect(latestDocuments(second.outputs, topics.volume).get(cell)).toMatchObject({ posts: 3, authors: 3 });
+
+    const closing = runBatch(restarted, [input(normalisedPost('mastodon:4', { tags: ['seruen'], createdAt: at(11) }))]);
+    expect(closing.changelog.filter((r) => r.value === null).map((r) => r.key)).toEqual(expect.arrayContaining([`metrics.cell|${cell}`]));
   });
 });

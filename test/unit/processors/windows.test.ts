@@ -62,15 +62,16 @@ describe('Watermarks', () => {
 
 describe('WindowedStore', () => {
   type Cell = { w: number; n: number };
-  const windowed = () =>
-    new WindowedStore<Cell>('s.cells', {
-      save: (cell) => cell,
-      load: (saved) => saved as Cell,
-      loadPerKeyRecord: (text) => {
-        const cell = JSON.parse(text) as Cell;
-        return { value: cell, window: cell.w };
-      },
-    });
+  const reading = {
+    load: (saved: unknown) => saved as Cell,
+    loadPerKeyRecord: (text: string) => {
+      const cell = JSON.parse(text) as Cell;
+      return { value: cell, window: cell.w };
+    },
+  };
+  const windowed = () => new WindowedStore<Cell>('s.cells', { save: (cell) => cell, ...reading });
+  /** A store whose values are derived again on restore: no `save`. */
+  const derived = () => new WindowedStore<Cell>('s.cells', reading);
   const entriesOf = (record: ChangelogRecord) => (record.value === null ? null : (JSON.parse(record.value) as Array<[string, number, Cell]>));
 
   it('logs the whole current value of every key changed in a transaction, packed into one record in window order', () => {
@@ -174,5 +175,28 @@ describe('WindowedStore', () => {
     again.finishRestore();
     expect(Object.fromEntries(again.entries())).toEqual({ a: { w: 0, n: 2 }, b: { w: MINUTE, n: 4 } });
     expect(again.takeChangelog()).toEqual([]);
+  });
+
+  it('without `save`, logs nothing but the tombstones of the records an earlier version wrote, once their windows are evicted', () => {
+    const store = derived();
+    // Left by a version that logged this store: a per-key record and a per-transaction one.
+    store.restore('a', '{"w":0,"n":2}');
+    store.restore('0:0', JSON.stringify([['b', MINUTE, { w: MINUTE, n: 4 }]]));
+    store.finishRestore();
+    expect(Object.fromEntries(store.entries())).toEqual({ a: { w: 0, n: 2 }, b: { w: MINUTE, n: 4 } });
+
+    store.update('a', 0, () => ({ w: 0, n: 0 })).n++;
+    expect([...store.changed()].map(([key]) => key)).toEqual(['a']);
+    // Rebuilt state was published already: not listed as changed.
+    store.rebuild('c', 2 * MINUTE, () => ({ w: 2 * MINUTE, n: 1 }));
+    expect([...store.changed()].map(([key]) => key)).toEqual(['a']);
+    expect(store.takeChangelog()).toEqual([]);
+    expect([...store.changed()]).toEqual([]);
+
+    store.evictWindowsEndingBy(MINUTE);
+    expect(store.takeChangelog()).toEqual([{ key: 's.cells|a', value: null }]);
+    store.evictWindowsEndingBy(2 * MINUTE);
+    expect(store.takeChangelog()).toEqual([{ key: 's.cells|0:0', value: null }]);
+    expect([...store.entries()].map(([key]) => key)).toEqual(['c']);
   });
 });
