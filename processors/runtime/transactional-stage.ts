@@ -23,6 +23,15 @@ const MAX_REQUEST_BYTES = 512 * 1024;
 /** Per-record overhead in a record batch (lengths, offset and timestamp deltas, attributes), rounded up. */
 const RECORD_OVERHEAD_BYTES = 32;
 
+/**
+ * Records processed between two yields to the event loop: while one batch is processed, the previous batch's
+ * transaction (several round trips to the broker) goes on, instead of waiting for the whole batch.
+ */
+const RECORDS_PER_SLICE = 256;
+
+/** Input partitions whose batches are in hand at once: processed one after the other, committed one after the other. */
+const BATCHES_IN_FLIGHT = 3;
+
 const sizeOf = (message: Message): number =>
   RECORD_OVERHEAD_BYTES + (message.key ? Buffer.byteLength(message.key) : 0) + (message.value ? Buffer.byteLength(message.value) : 0);
 
@@ -49,10 +58,14 @@ export function produceRequests(outputs: ReadonlyMap<string, readonly Message[]>
  * For every batch (the records of one input partition), one transaction carries the processor's outputs, the
  * changelog records of every state change the batch made, and the input offsets after the batch
  * (`sendOffsets`, so they commit to the consumer group only if the transaction commits); then the transaction
- * commits. Readers are read_committed, so a batch's effects become visible all together or never. On any
- * failure the transaction is aborted and the stage fails; the runner then throws this instance away and
- * starts again from what was committed: consumer offsets and, restored from the changelog, the state that
- * belongs to them. A process killed mid-batch leaves an open transaction that the next start aborts.
+ * commits. Readers are read_committed, so a batch's effects become visible all together or never. Batches of
+ * several partitions are in hand at once so that one is processed while the transaction of the one before is
+ * under way; but they are processed strictly one after another (a batch's changelog holds its own changes
+ * only), and their transactions commit in that same order, each only after the one before committed. On any
+ * failure the transaction is aborted and the stage fails, with no later transaction committing; the runner then
+ * throws this instance away and starts again from what was committed: consumer offsets and, restored from the
+ * changelog, the state that belongs to them. A process killed mid-batch leaves an open transaction that the next
+ * start aborts.
  *
  * One transactional id per stage (per topic prefix): that is right while one process runs all partitions of
  * a stage, which the windows need (a window gathers posts from every partition). The broker fences the older of
@@ -65,6 +78,10 @@ export class TransactionalStage {
   readonly failure = new StageFailure();
   readonly #producer: Producer;
   readonly #consumer: Consumer;
+  /** Settles once the batch being processed is done and its transaction queued: the next batch waits for it. */
+  #processing: Promise<unknown> = Promise.resolve();
+  /** Settles once the last transaction queued has ended; after a failure, no later one starts (see #commit). */
+  #lastTransaction: Promise<unknown> = Promise.resolve();
 
   constructor(
     kafka: Kafka,
@@ -105,7 +122,7 @@ export class TransactionalStage {
     await this.#consumer.subscribe({ topics: [this.wiring.input], fromBeginning: true });
     await this.#consumer.run({
       autoCommit: false,
-      partitionsConsumedConcurrently: 1,
+      partitionsConsumedConcurrently: BATCHES_IN_FLIGHT,
       eachBatch: (payload) => this.#batch(payload),
     });
   }
@@ -116,44 +133,70 @@ export class TransactionalStage {
   }
 
   async #batch({ batch, heartbeat }: EachBatchPayload): Promise<void> {
-    // After a failure the state is ahead of what committed: nothing more may be processed with it.
-    if (this.failure.failed) throw this.failure.error;
     this.progress.begin();
     try {
-      const outputs = new Map<string, Message[]>();
-      const add = (topic: string, message: Message) => {
-        let messages = outputs.get(topic);
-        if (messages === undefined) outputs.set(topic, (messages = []));
-        messages.push(message);
-      };
-      const emit: Emit = (record) => add(record.topic, record.key === null ? { value: record.value, partition: record.partition } : { key: record.key, value: record.value });
-      const { topic, partition } = batch;
-      for (const message of batch.messages) {
-        this.processor.process({ topic, partition, offset: message.offset, key: message.key, value: message.value }, emit);
-      }
-      this.processor.endBatch(emit);
-      for (const store of this.processor.stores) {
-        for (const record of store.takeChangelog()) add(this.wiring.changelogTopic, record);
-      }
-      // The offset after the batch's last record, transaction markers included, so a restart never re-reads them.
-      const next = (BigInt(batch.lastOffset()) + 1n).toString();
-      const transaction = await this.#producer.transaction();
-      try {
-        // One request at a time: a transaction takes no concurrent operations, and the order of a key's records must hold.
-        for (const topicMessages of produceRequests(outputs)) await transaction.sendBatch({ acks: -1, topicMessages });
-        await transaction.sendOffsets({ consumerGroupId: this.wiring.groupId, topics: [{ topic, partitions: [{ partition, offset: next }] }] });
-        await transaction.commit();
-      } catch (error) {
-        await transaction.abort().catch(() => undefined);
-        throw error;
-      }
+      const queued = this.#processing.then(async () => {
+        const { outputs, counts } = await this.#process(batch);
+        // Queued before the next batch is processed: transactions follow the order their batches were processed in.
+        const committed = this.#lastTransaction.then(() => this.#commit(batch.topic, batch.partition, batch.lastOffset(), outputs));
+        this.#lastTransaction = committed.catch(() => undefined);
+        return { committed, counts };
+      });
+      this.#processing = queued.catch(() => undefined);
+      const { committed, counts } = await queued;
+      await committed;
+      addCounts(this.progress.totals, counts);
     } catch (error) {
       this.failure.fail(error);
       throw error;
     } finally {
       this.progress.end();
     }
-    addCounts(this.progress.totals, this.processor.takeCounts());
     await heartbeat();
+  }
+
+  /** Feeds one batch to the processor, a slice at a time, and collects its outputs and changelog records. */
+  async #process(batch: EachBatchPayload['batch']): Promise<{ outputs: Map<string, Message[]>; counts: Record<string, number> }> {
+    // After a failure the state is ahead of what committed: nothing more may be processed with it.
+    if (this.failure.failed) throw this.failure.error;
+    const outputs = new Map<string, Message[]>();
+    const add = (topic: string, message: Message) => {
+      let messages = outputs.get(topic);
+      if (messages === undefined) outputs.set(topic, (messages = []));
+      messages.push(message);
+    };
+    const emit: Emit = (record) => add(record.topic, record.key === null ? { value: record.value, partition: record.partition } : { key: record.key, value: record.value });
+    const { topic, partition, messages } = batch;
+    for (let start = 0; start < messages.length; start += RECORDS_PER_SLICE) {
+      if (start > 0) await new Promise((resolve) => setImmediate(resolve));
+      for (const message of messages.slice(start, start + RECORDS_PER_SLICE)) {
+        this.processor.process({ topic, partition, offset: message.offset, key: message.key, value: message.value }, emit);
+      }
+    }
+    this.processor.endBatch(emit);
+    for (const store of this.processor.stores) {
+      for (const record of store.takeChangelog()) add(this.wiring.changelogTopic, record);
+    }
+    return { outputs, counts: this.processor.takeCounts() };
+  }
+
+  /** One transaction: a batch's outputs and changelog records, and its input offsets. */
+  async #commit(topic: string, partition: number, lastOffset: string, outputs: ReadonlyMap<string, readonly Message[]>): Promise<void> {
+    // A batch processed after one whose transaction failed was processed from state that never committed.
+    if (this.failure.failed) throw this.failure.error;
+    // The offset after the batch's last record, transaction markers included, so a restart never re-reads them.
+    const next = (BigInt(lastOffset) + 1n).toString();
+    const transaction = await this.#producer.transaction();
+    try {
+      // One request at a time: a transaction takes no concurrent operations, and the order of a key's records must hold.
+      for (const topicMessages of produceRequests(outputs)) await transaction.sendBatch({ acks: -1, topicMessages });
+      await transaction.sendOffsets({ consumerGroupId: this.wiring.groupId, topics: [{ topic, partitions: [{ partition, offset: next }] }] });
+      await transaction.commit();
+    } catch (error) {
+      // Marked before this transaction ends, which the next one waits for: that one sees the failure and never starts.
+      this.failure.fail(error);
+      await transaction.abort().catch(() => undefined);
+      throw error;
+    }
   }
 }

@@ -19,6 +19,13 @@ const STAGE = 'sink';
 const FIRST_BACKOFF_MS = 500;
 const MAX_BACKOFF_MS = 30_000;
 
+/**
+ * Batches (of different partitions) stored at once: while the engine indexes one bulk request, the next is on its
+ * way, as a bulk loader keeps two in flight. An id lives on one partition, whose batches never overlap, so the
+ * versions of its documents still arrive in order.
+ */
+const BULKS_IN_FLIGHT = 2;
+
 /** Statuses worth retrying: the engine is overloaded or failing, not refusing the document. */
 const retryable = (status: number) => status === 429 || status >= 500;
 
@@ -57,7 +64,7 @@ export class SearchSink {
     await this.#deadLetters.connect();
     await this.#consumer.connect();
     await this.#consumer.subscribe({ topics: [...this.#indexOf.keys()], fromBeginning: true });
-    await this.#consumer.run({ autoCommit: false, partitionsConsumedConcurrently: 1, eachBatch: (payload) => this.#batch(payload) });
+    await this.#consumer.run({ autoCommit: false, partitionsConsumedConcurrently: BULKS_IN_FLIGHT, eachBatch: (payload) => this.#batch(payload) });
   }
 
   async stop(): Promise<void> {
