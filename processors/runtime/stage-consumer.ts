@@ -6,7 +6,7 @@ import type { Consumer, Kafka } from 'kafkajs';
  * partitions back soon after a crash (the dead member is dropped when its session expires); batches are far
  * shorter, and the sink heartbeats while it waits for the search engine.
  */
-export function stageConsumer(kafka: Kafka, groupId: string): Consumer {
+export function stageConsumer(kafka: Kafka, groupId: string, fetch: StageFetch = TRANSACTIONAL_FETCH): Consumer {
   return kafka.consumer({
     groupId,
     readUncommitted: false,
@@ -15,14 +15,23 @@ export function stageConsumer(kafka: Kafka, groupId: string): Consumer {
     // An idle fetch waits this long for data; stopping waits for the fetch in flight, so with kafkajs' 5 s default
     // every stop (each restart, each `--until-idle` exit) took 5 s. Busy fetches return as soon as data arrives.
     maxWaitTimeInMs: 500,
-    // A batch is processed synchronously, and the stages of a process share one event loop: a consumer heartbeats
-    // only between batches, so a batch must stay short even when all stages are busy on two loaded cores (4 MiB
-    // batches got a stage's member dropped from its group). 1 MiB is about 1,500 raw posts: transactions stay
-    // few enough that their cost does not show.
-    maxBytesPerPartition: 1024 * 1024,
-    maxBytes: 4 * 1024 * 1024,
+    ...fetch,
   });
 }
+
+/** How much one fetch brings: a batch is at most `maxBytesPerPartition` of one partition. */
+export interface StageFetch {
+  maxBytesPerPartition: number;
+  maxBytes: number;
+}
+
+/**
+ * The exactly-once stages': the stages of a process may share one event loop, and a consumer heartbeats only
+ * between batches, so a batch must stay short even when all stages are busy on two loaded cores (4 MiB batches got
+ * a stage's member dropped from its group). 1 MiB is about 1,500 raw posts: transactions stay few enough that
+ * their cost does not show.
+ */
+export const TRANSACTIONAL_FETCH: StageFetch = { maxBytesPerPartition: 1024 * 1024, maxBytes: 4 * 1024 * 1024 };
 
 /** The first error of a stage, as a promise the runner can race; later errors are the same failure. */
 export class StageFailure {
