@@ -80,7 +80,7 @@ async function timed<T>(run: () => Promise<T>): Promise<{ result: T; seconds: nu
 
 export interface SinkBench {
   documents: number;
-  /** The search sink (stage `sink` of `tagpulse process`) storing the normalised posts: start to idle. */
+  /** The search sink (stage `sink` of `tagpulse process`) storing the normalised posts, timed by its work (workSpan). */
   sinkPerSecond: number;
   /** The limit: a bare `_bulk` loader sending the same documents, ~5 MB a request, two requests in flight. */
   bareBulkPerSecond: number;
@@ -165,7 +165,7 @@ async function bareBulk(config: TagpulseConfig, loads: ReadonlyArray<{ logical: 
 
 export interface EndToEndBench {
   posts: number;
-  /** Raw topic → normalised, metrics, and every document stored and searchable (`tagpulse process` until idle, then a refresh). */
+  /** Raw topic → normalised, metrics, and every document stored: from normalise's first batch to the sink's last (workSpan). */
   postsPerSecond: number;
   /** Documents the run stored: the posts and the final metric documents (about ten per post: see docs/benchmarks.md). */
   documents: number;
@@ -336,7 +336,7 @@ function pollProbes(store: SearchStore, sentAt: ReadonlyMap<string, number>, see
 
 export interface ProcessorsBench {
   posts: number;
-  /** Raw topic → normalise + metrics (volume, co-occurrence, abuse), exactly once, `process --stages normalise,metrics` until idle. */
+  /** Raw topic → normalise + metrics (volume, co-occurrence, abuse), exactly once, a thread each, timed by their work (workSpan). */
   postsPerSecond: number;
   /** The limit: a bare kafkajs consumer → producer passthrough of the same raw topic (no transactions, no work). */
   passthroughPerSecond: number;

@@ -189,30 +189,27 @@ async function runInThreads(config: TagpulseConfig, options: RunOptions): Promis
   // Refuses what it would refuse on one thread (no pseudonymisation key, …) before any thread starts.
   const topology = buildTopology(config, options.stages, options.env);
   const admin = await connectAdmin(config, createKafka(config.kafka, 'process'));
-  const progress = stageInputs(topology).map(([stage, inputs]) => new StageProgress(stage, stageId(config, stage), inputs));
-  const threads = progress.map((stageProgress) => {
-    const data: StageThreadData = { config, stage: stageProgress.stage as StageName, env: options.env ?? process.env };
+  const threads = stageInputs(topology).map(([stage, inputs]) => {
+    const progress = new StageProgress(stage, stageId(config, stage), inputs, options.onProgress && ((event) => options.onProgress!(stage, event)));
+    const data: StageThreadData = { config, stage, env: options.env ?? process.env };
     const worker = new Worker(new URL('./stage-thread.js', import.meta.url), { workerData: data });
     const done = new Promise<RunSummary>((resolve, reject) => {
       worker.on('message', (message: FromStageThread) => {
-        if (message.kind === 'progress') {
-          stageProgress.apply(message.event);
-          options.onProgress?.(data.stage, message.event);
-        }
+        if (message.kind === 'progress') progress.apply(message.event);
         else if (message.kind === 'done') resolve(message.summary);
-        else reject(message.userFacing ? new UserFacingError(message.message) : new Error(`stage ${stageProgress.stage}: ${message.message}`));
+        else reject(message.userFacing ? new UserFacingError(message.message) : new Error(`stage ${stage}: ${message.message}`));
       });
       worker.on('error', reject);
-      worker.on('exit', (code) => reject(new Error(`the thread of stage ${stageProgress.stage} exited (${code}) before it finished`)));
+      worker.on('exit', (code) => reject(new Error(`the thread of stage ${stage} exited (${code}) before it finished`)));
     });
     done.catch(() => undefined);
-    return { worker, done };
+    return { worker, done, progress };
   });
   const stopIdle = new AbortController();
   try {
     await Promise.race([
       ...threads.map((thread) => thread.done),
-      ...(options.untilIdle ? [waitUntilIdle(admin, progress, stopIdle.signal)] : []),
+      ...(options.untilIdle ? [waitUntilIdle(admin, threads.map((thread) => thread.progress), stopIdle.signal)] : []),
       aborted(options.signal),
     ]);
   } catch {

@@ -52,4 +52,3 @@ export function createCooccurrenceMetric(maxTags: number = DEFAULT_COOCCURRENCE_
     load: (saved) => CooccurrenceState.parse(saved),
   };
 }
-

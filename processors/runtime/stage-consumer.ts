@@ -31,7 +31,7 @@ export interface StageFetch {
  * a stage's member dropped from its group). 1 MiB is about 1,500 raw posts: transactions stay few enough that
  * their cost does not show.
  */
-export const TRANSACTIONAL_FETCH: StageFetch = { maxBytesPerPartition: 1024 * 1024, maxBytes: 4 * 1024 * 1024 };
+const TRANSACTIONAL_FETCH: StageFetch = { maxBytesPerPartition: 1024 * 1024, maxBytes: 4 * 1024 * 1024 };
 
 /** The first error of a stage, as a promise the runner can race; later errors are the same failure. */
 export class StageFailure {

@@ -1,4 +1,5 @@
 import { BASE_WINDOW_MS } from '../../schemas/index.js';
+import { pushTo } from './multimap.js';
 import { packBySize } from './pack.js';
 
 /** One changelog record: the store-qualified key and its value, or null (a tombstone) once removed. */
@@ -23,6 +24,9 @@ export const CHANGELOG_KEY_SEPARATOR = '|';
 function checkStoreName(name: string): void {
   if (name.includes(CHANGELOG_KEY_SEPARATOR)) throw new RangeError(`store name "${name}" must not contain "${CHANGELOG_KEY_SEPARATOR}"`);
 }
+
+/** The changelog key of a store's key (or record id). */
+const qualified = (store: string, key: string) => `${store}${CHANGELOG_KEY_SEPARATOR}${key}`;
 
 /**
  * A small in-memory key-value store of numbers (the watermark of each input partition) whose every change is
@@ -54,7 +58,7 @@ export class NumberStore implements ChangelogStore {
   finishRestore(): void {}
 
   takeChangelog(): ChangelogRecord[] {
-    const records = [...this.#changed].map((key) => ({ key: `${this.name}${CHANGELOG_KEY_SEPARATOR}${key}`, value: String(this.#values.get(key)) }));
+    const records = [...this.#changed].map((key) => ({ key: qualified(this.name, key), value: String(this.#values.get(key)) }));
     this.#changed.clear();
     return records;
   }
@@ -72,8 +76,9 @@ export interface WindowedCodec<V> {
   load(saved: unknown, key: string, window: number): V | undefined;
   /**
    * A record of the changelog as Tagpulse wrote it before window stores logged per transaction: one record per
-   * key, keyed `<store>|<key>`, its value as text. Read once after an upgrade; the store rewrites such entries
-   * in the current format and tombstones the old records in its next transaction.
+   * key, keyed `<store>|<key>`, its value as text. Read after an upgrade; a store with `save` rewrites such
+   * entries in the current format and tombstones the old records in its next transaction (one without keeps
+   * them until their windows are evicted).
    */
   loadPerKeyRecord(text: string, key: string): { value: V; window: number } | undefined;
 }
@@ -97,14 +102,15 @@ interface WindowedEntry<V> {
 }
 
 /**
- * An in-memory store of entries that belong to one-minute event-time windows (a metric's cells, the post ids
- * seen), logged to the compacted changelog topic per transaction rather than per key.
+ * An in-memory store of entries that belong to one-minute event-time windows (the first copies of posts, the
+ * posts counted, a metric's cells), logged to the compacted changelog topic per transaction rather than per key
+ * (or, without `save`, not logged: see WindowedCodec).
  *
  * Each transaction writes the whole current value of every entry it changed, packed in window order into a few
  * records keyed `<store>|<sequence>:<chunk>`, each entry as `[key, window start, value]`; `evictWindowsEndingBy`
  * drops whole windows from memory and writes a tombstone for each record whose windows have all been evicted. A
- * post that touches ten cells thus costs a share of one record instead of ten records and ten later tombstones:
- * the changelog was most of what the stages produced. On restore, the live records are applied in sequence order
+ * batch of posts thus costs a few records instead of a record per entry and a later tombstone for each: the
+ * changelog was most of what the stages produced. On restore, the live records are applied in sequence order
  * (they are spread over the changelog's partitions, whose interleaving is arbitrary), the latest value of a key
  * winning; entries of windows that were evicted while a later window kept their record alive come back too, and
  * the stage drops them again with the eviction it runs after restoring (StreamProcessor.afterRestore).
@@ -197,7 +203,7 @@ export class WindowedStore<V> implements ChangelogStore {
 
   /** This transaction's records: tombstones of evicted records, then every changed entry, packed by window. */
   takeChangelog(): ChangelogRecord[] {
-    const records: ChangelogRecord[] = this.#tombstones.map((id) => ({ key: this.#qualified(id), value: null }));
+    const records: ChangelogRecord[] = this.#tombstones.map((id) => ({ key: qualified(this.name, id), value: null }));
     this.#tombstones = [];
     const { save } = this.codec;
     const changed = [];
@@ -212,7 +218,7 @@ export class WindowedStore<V> implements ChangelogStore {
     const sequence = this.#nextSequence++;
     packBySize(changed, (entry) => Buffer.byteLength(entry.json) + 1, MAX_CHANGELOG_RECORD_BYTES).forEach((pack, chunk) => {
       const id = `${sequence}:${chunk}`;
-      records.push({ key: this.#qualified(id), value: `[${pack.map((entry) => entry.json).join(',')}]` });
+      records.push({ key: qualified(this.name, id), value: `[${pack.map((entry) => entry.json).join(',')}]` });
       this.#remember(id, pack.at(-1)!.window);
     });
     return records;
@@ -271,9 +277,7 @@ export class WindowedStore<V> implements ChangelogStore {
     }
     const entry: WindowedEntry<V> = { key, value, window, changed: false };
     this.#entries.set(key, entry);
-    let entries = this.#entriesByWindow.get(window);
-    if (entries === undefined) this.#entriesByWindow.set(window, (entries = []));
-    entries.push(entry);
+    pushTo(this.#entriesByWindow, window, entry);
     return entry;
   }
 
@@ -283,13 +287,7 @@ export class WindowedStore<V> implements ChangelogStore {
     this.#changed.push(entry);
   }
 
-  #qualified(id: string): string {
-    return `${this.name}${CHANGELOG_KEY_SEPARATOR}${id}`;
-  }
-
   #remember(id: string, newestWindow: number): void {
-    let ids = this.#recordsByNewestWindow.get(newestWindow);
-    if (ids === undefined) this.#recordsByNewestWindow.set(newestWindow, (ids = []));
-    ids.push(id);
+    pushTo(this.#recordsByNewestWindow, newestWindow, id);
   }
 }

@@ -1,4 +1,5 @@
 import { type Consumer, type EachBatchPayload, type Kafka, type Message, type Producer, type TopicMessages } from 'kafkajs';
+import { pushTo } from './multimap.js';
 import { packBySize } from './pack.js';
 import { FastDefaultPartitioner } from './partitioner.js';
 import { addCounts, type StageProgress } from './progress.js';
@@ -43,11 +44,7 @@ export function produceRequests(outputs: ReadonlyMap<string, readonly Message[]>
   const all = [...outputs].flatMap(([topic, messages]) => messages.map((message) => ({ topic, message })));
   return packBySize(all, ({ message }) => sizeOf(message), maxBytes).map((pack) => {
     const request = new Map<string, Message[]>();
-    for (const { topic, message } of pack) {
-      let messages = request.get(topic);
-      if (messages === undefined) request.set(topic, (messages = []));
-      messages.push(message);
-    }
+    for (const { topic, message } of pack) pushTo(request, topic, message);
     return [...request].map(([topic, messages]) => ({ topic, messages }));
   });
 }
@@ -160,22 +157,17 @@ export class TransactionalStage {
     // After a failure the state is ahead of what committed: nothing more may be processed with it.
     if (this.failure.failed) throw this.failure.error;
     const outputs = new Map<string, Message[]>();
-    const add = (topic: string, message: Message) => {
-      let messages = outputs.get(topic);
-      if (messages === undefined) outputs.set(topic, (messages = []));
-      messages.push(message);
-    };
-    const emit: Emit = (record) => add(record.topic, record.key === null ? { value: record.value, partition: record.partition } : { key: record.key, value: record.value });
+    const emit: Emit = (record) =>
+      pushTo(outputs, record.topic, record.key === null ? { value: record.value, partition: record.partition } : { key: record.key, value: record.value });
     const { topic, partition, messages } = batch;
-    for (let start = 0; start < messages.length; start += RECORDS_PER_SLICE) {
-      if (start > 0) await new Promise((resolve) => setImmediate(resolve));
-      for (const message of messages.slice(start, start + RECORDS_PER_SLICE)) {
-        this.processor.process({ topic, partition, offset: message.offset, key: message.key, value: message.value }, emit);
-      }
+    for (let i = 0; i < messages.length; i++) {
+      if (i > 0 && i % RECORDS_PER_SLICE === 0) await new Promise((resolve) => setImmediate(resolve));
+      const message = messages[i]!;
+      this.processor.process({ topic, partition, offset: message.offset, key: message.key, value: message.value }, emit);
     }
     this.processor.endBatch(emit);
     for (const store of this.processor.stores) {
-      for (const record of store.takeChangelog()) add(this.wiring.changelogTopic, record);
+      for (const record of store.takeChangelog()) pushTo(outputs, this.wiring.changelogTopic, record);
     }
     return { outputs, counts: this.processor.takeCounts() };
   }

@@ -4,7 +4,7 @@ import { createLogger } from '../../infra/log.js';
 import type { IndexOperation, SearchStore } from '../../infra/store/search-store.js';
 import { readMetricBatch, type DeadLetter } from '../../schemas/index.js';
 import { addCounts, type StageProgress } from '../runtime/progress.js';
-import { stageConsumer, StageFailure } from '../runtime/stage-consumer.js';
+import { stageConsumer, StageFailure, type StageFetch } from '../runtime/stage-consumer.js';
 
 const log = createLogger('process.sink');
 
@@ -31,7 +31,7 @@ const BULKS_IN_FLIGHT = 2;
  * parsed, routed and synced to its translog), as a bulk loader sends ~5 MB. A 4 MiB request takes the engine
  * about a second, well inside the consumer's 10 s session.
  */
-const SINK_FETCH = { maxBytesPerPartition: 4 * 1024 * 1024, maxBytes: 8 * 1024 * 1024 };
+const SINK_FETCH: StageFetch = { maxBytesPerPartition: 4 * 1024 * 1024, maxBytes: 8 * 1024 * 1024 };
 
 /** Statuses worth retrying: the engine is overloaded or failing, not refusing the document. */
 const retryable = (status: number) => status === 429 || status >= 500;
