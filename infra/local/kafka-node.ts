@@ -14,6 +14,17 @@ export const KAFKA_VERSION = '3.9.1';
 const HEAP = ['-Xms512m', '-Xmx512m'];
 
 /**
+ * A KRaft cluster id: 16 random bytes in base64url, as Kafka's own `Uuid.randomUuid` makes them, and like it
+ * never one that starts with '-' (1 draw in 64 would), which the storage tool's argument parser reads as an option.
+ */
+export function newClusterId(draw: (size: number) => Buffer = randomBytes): string {
+  for (;;) {
+    const id = draw(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
+}
+
+/**
  * Single-node KRaft broker+controller. The controller listens on the broker port + 1.
  * Settings are for one node on a small machine: replication factor 1 everywhere, no auto-created topics
  * (every topic comes from `tagpulse init`, so a typo never silently creates one).
@@ -98,7 +109,7 @@ export function kafkaComponent(config: TagpulseConfig): StackComponent {
       writeFileSync(join(dir, 'log4j.properties'), LOG4J);
       const classpath = ['-cp', `${jars}/*`, `-Dlog4j.configuration=file:${join(dir, 'log4j.properties')}`];
       if (!existsSync(join(dataDir, 'meta.properties'))) {
-        const clusterId = randomBytes(16).toString('base64url');
+        const clusterId = newClusterId();
         const format = spawnSync(java, [...classpath, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', properties], {
           encoding: 'utf8',
         });
