@@ -12,6 +12,7 @@ import { waitFor } from '../infra/wait.js';
 import { runImport } from '../ingest/imports/run.js';
 import { openKafkaSink } from '../ingest/kafka-sink.js';
 import { stageConsumer } from '../processors/runtime/stage-consumer.js';
+import { produceRequests } from '../processors/runtime/transactional-stage.js';
 import { canonicalTag } from '../processors/normalise/canonical.js';
 import { runProcessors, type RunOptions } from '../processors/run.js';
 import type { StageName } from '../processors/topology.js';
@@ -348,7 +349,7 @@ export interface ProcessorsBench {
 
 /**
  * Copies the raw topic to a topic of its own with a bare kafkajs consumer and producer (read_committed, the
- * stages' fetch sizes, idempotent acks=all producer, offsets committed per batch, no transactions, no parsing):
+ * stages' fetch and request sizes, idempotent acks=all producer, offsets committed per batch, no transactions, no parsing):
  * what kafkajs itself can move consume → produce on this machine, the limit issue 5 sets the processors against.
  */
 export async function benchPassthrough(config: TagpulseConfig, items: number): Promise<number> {
@@ -374,7 +375,9 @@ export async function benchPassthrough(config: TagpulseConfig, items: number): P
     partitionsConsumedConcurrently: 1,
     eachBatch: async ({ batch }) => {
       started ??= performance.now();
-      await producer.send({ topic: output, acks: -1, messages: batch.messages.map((m) => ({ key: m.key, value: m.value })) });
+      // In requests the topic's max.message.bytes takes, as a stage sends them.
+      const messages = batch.messages.map((m) => ({ key: m.key, value: m.value }));
+      for (const topicMessages of produceRequests(new Map([[output, messages]]))) await producer.sendBatch({ acks: -1, topicMessages });
       await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(batch.lastOffset()) + 1n).toString() }]);
       copied += batch.messages.length;
       if (copied >= items) resolveDone();

@@ -1,12 +1,19 @@
 import type { Consumer, Kafka } from 'kafkajs';
 
 /**
+ * A fetch brings up to 4 MiB of a partition (about 6,000 raw posts), 8 MiB in all. Large batches are what make
+ * a stage cheap per post: each batch costs one transaction (several round trips), and the metrics stage publishes
+ * each cell a batch changed once, however many of the batch's posts counted into it. The sink sends a batch as
+ * one bulk request, about the size a bulk loader sends. Stages heartbeat while they work through a batch.
+ */
+const STAGE_FETCH = { maxBytesPerPartition: 4 * 1024 * 1024, maxBytes: 8 * 1024 * 1024 };
+
+/**
  * The consumer every stage reads with: read_committed (aborted transactions never reach a stage), offsets
  * committed by the stage itself, never automatically. A 10 s session lets a restarted process take its
- * partitions back soon after a crash (the dead member is dropped when its session expires); batches are far
- * shorter, and the sink heartbeats while it waits for the search engine.
+ * partitions back soon after a crash (the dead member is dropped when its session expires).
  */
-export function stageConsumer(kafka: Kafka, groupId: string, fetch: StageFetch = TRANSACTIONAL_FETCH): Consumer {
+export function stageConsumer(kafka: Kafka, groupId: string): Consumer {
   return kafka.consumer({
     groupId,
     readUncommitted: false,
@@ -15,23 +22,9 @@ export function stageConsumer(kafka: Kafka, groupId: string, fetch: StageFetch =
     // An idle fetch waits this long for data; stopping waits for the fetch in flight, so with kafkajs' 5 s default
     // every stop (each restart, each `--until-idle` exit) took 5 s. Busy fetches return as soon as data arrives.
     maxWaitTimeInMs: 500,
-    ...fetch,
+    ...STAGE_FETCH,
   });
 }
-
-/** How much one fetch brings: a batch is at most `maxBytesPerPartition` of one partition. */
-export interface StageFetch {
-  maxBytesPerPartition: number;
-  maxBytes: number;
-}
-
-/**
- * The exactly-once stages': the stages of a process may share one event loop, and a consumer heartbeats only
- * between batches, so a batch must stay short even when all stages are busy on two loaded cores (4 MiB batches got
- * a stage's member dropped from its group). 1 MiB is about 1,500 raw posts: transactions stay few enough that
- * their cost does not show.
- */
-const TRANSACTIONAL_FETCH: StageFetch = { maxBytesPerPartition: 1024 * 1024, maxBytes: 4 * 1024 * 1024 };
 
 /** The first error of a stage, as a promise the runner can race; later errors are the same failure. */
 export class StageFailure {

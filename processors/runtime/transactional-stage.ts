@@ -26,7 +26,8 @@ const RECORD_OVERHEAD_BYTES = 32;
 
 /**
  * Records processed between two yields to the event loop: while one batch is processed, the previous batch's
- * transaction (several round trips to the broker) goes on, instead of waiting for the whole batch.
+ * transaction (several round trips to the broker) goes on, instead of waiting for the whole batch; and the
+ * consumer heartbeats, so a large batch on a starved machine never gets the stage dropped from its group.
  */
 const RECORDS_PER_SLICE = 256;
 
@@ -133,7 +134,7 @@ export class TransactionalStage {
     this.progress.begin();
     try {
       const queued = this.#processing.then(async () => {
-        const { outputs, counts } = await this.#process(batch);
+        const { outputs, counts } = await this.#process(batch, heartbeat);
         // Queued before the next batch is processed: transactions follow the order their batches were processed in.
         const committed = this.#lastTransaction.then(() => this.#commit(batch.topic, batch.partition, batch.lastOffset(), outputs));
         this.#lastTransaction = committed.catch(() => undefined);
@@ -153,7 +154,7 @@ export class TransactionalStage {
   }
 
   /** Feeds one batch to the processor, a slice at a time, and collects its outputs and changelog records. */
-  async #process(batch: EachBatchPayload['batch']): Promise<{ outputs: Map<string, Message[]>; counts: Record<string, number> }> {
+  async #process(batch: EachBatchPayload['batch'], heartbeat: () => Promise<void>): Promise<{ outputs: Map<string, Message[]>; counts: Record<string, number> }> {
     // After a failure the state is ahead of what committed: nothing more may be processed with it.
     if (this.failure.failed) throw this.failure.error;
     const outputs = new Map<string, Message[]>();
@@ -161,7 +162,10 @@ export class TransactionalStage {
       pushTo(outputs, record.topic, record.key === null ? { value: record.value, partition: record.partition } : { key: record.key, value: record.value });
     const { topic, partition, messages } = batch;
     for (let i = 0; i < messages.length; i++) {
-      if (i > 0 && i % RECORDS_PER_SLICE === 0) await new Promise((resolve) => setImmediate(resolve));
+      if (i > 0 && i % RECORDS_PER_SLICE === 0) {
+        await new Promise((resolve) => setImmediate(resolve));
+        await heartbeat();
+      }
       const message = messages[i]!;
       this.processor.process({ topic, partition, offset: message.offset, key: message.key, value: message.value }, emit);
     }

@@ -4,7 +4,7 @@ import { createLogger } from '../../infra/log.js';
 import type { IndexOperation, SearchStore } from '../../infra/store/search-store.js';
 import { readMetricBatch, type DeadLetter } from '../../schemas/index.js';
 import { addCounts, type StageProgress } from '../runtime/progress.js';
-import { stageConsumer, StageFailure, type StageFetch } from '../runtime/stage-consumer.js';
+import { stageConsumer, StageFailure } from '../runtime/stage-consumer.js';
 
 const log = createLogger('process.sink');
 
@@ -25,13 +25,6 @@ const MAX_BACKOFF_MS = 30_000;
  * versions of its documents still arrive in order.
  */
 const BULKS_IN_FLIGHT = 2;
-
-/**
- * A batch is one bulk request: the engine takes a few large requests faster than many small ones (each one is
- * parsed, routed and synced to its translog), as a bulk loader sends ~5 MB. A 4 MiB request takes the engine
- * about a second, well inside the consumer's 10 s session.
- */
-const SINK_FETCH: StageFetch = { maxBytesPerPartition: 4 * 1024 * 1024, maxBytes: 8 * 1024 * 1024 };
 
 /** Statuses worth retrying: the engine is overloaded or failing, not refusing the document. */
 const retryable = (status: number) => status === 429 || status >= 500;
@@ -61,7 +54,7 @@ export class SearchSink {
     private readonly progress: StageProgress,
   ) {
     this.#indexOf = new Map(options.routes.map((route) => [route.topic, store.alias(route.index)]));
-    this.#consumer = stageConsumer(kafka, options.groupId, SINK_FETCH);
+    this.#consumer = stageConsumer(kafka, options.groupId);
     this.#deadLetters = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
     this.failure.watch(this.#consumer);
     progress.follow(this.#consumer);
