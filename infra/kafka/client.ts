@@ -4,13 +4,29 @@ import { createLogger } from '../log.js';
 
 const kafkaLog = createLogger('kafkajs');
 
-/** kafkajs' own log lines, routed into our structured log (its INFO chatter is debug here). */
+/**
+ * kafkajs lines that are normal operation here, logged at debug:
+ * - CONCURRENT_TRANSACTIONS: a transaction starts while the broker still writes the previous one's markers;
+ *   kafkajs retries, and a send that runs out of retries fails its transaction, which the stage aborts.
+ * - the warning that limited retries may break exactly-once: every transaction that fails is aborted and its batch
+ *   (or page) is done again from what committed, so a send that gave up duplicates nothing.
+ */
+const ROUTINE = [/another concurrent operation on the same transaction/i, /Limiting retries for the idempotent producer/i];
+
+/** The level a kafkajs log line gets in our log: its own, except INFO chatter and routine lines, which are debug. */
+export function kafkaLogLevel({ level, log }: Pick<LogEntry, 'level' | 'log'>): 'error' | 'warn' | 'debug' {
+  const text = `${log.message} ${String((log as { error?: unknown }).error ?? '')}`;
+  if (ROUTINE.some((pattern) => pattern.test(text))) return 'debug';
+  if (level === logLevel.ERROR) return 'error';
+  if (level === logLevel.WARN) return 'warn';
+  return 'debug';
+}
+
+/** kafkajs' own log lines, routed into our structured log. */
 function logCreator() {
-  return ({ level, log }: LogEntry) => {
-    const { message, ...fields } = log;
-    if (level === logLevel.ERROR) kafkaLog.error(message, fields);
-    else if (level === logLevel.WARN) kafkaLog.warn(message, fields);
-    else kafkaLog.debug(message, fields);
+  return (entry: LogEntry) => {
+    const { message, ...fields } = entry.log;
+    kafkaLog[kafkaLogLevel(entry)](message, fields);
   };
 }
 
