@@ -18,6 +18,7 @@ import { runProcessors, type RunOptions } from '../processors/run.js';
 import type { StageName } from '../processors/topology.js';
 import { latestTopicDocuments } from '../infra/kafka/topic-documents.js';
 import { rawKey, TagpulseConfig, type RawEnvelope } from '../schemas/index.js';
+import { postedPerSecond, type PostingTimes } from '../test/fixtures/imports/generate.js';
 import { generateImportBenchFile } from './imports.js';
 
 /** A pseudonymisation key for the bench's own data (never stored beyond the bench's topics and indices). */
@@ -31,11 +32,14 @@ export async function freshConfig(base: TagpulseConfig, name: string): Promise<T
   return config;
 }
 
-/** Imports `items` generic posts into the raw topic (not timed: the ingest benchmark times this). */
-export async function fillRaw(config: TagpulseConfig, items: number): Promise<void> {
+/**
+ * Imports `items` generic posts into the raw topic (not timed: the ingest benchmark times this), 67 s apart unless
+ * `postedAt` says otherwise.
+ */
+export async function fillRaw(config: TagpulseConfig, items: number, postedAt?: PostingTimes): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'tagpulse-bench-pipeline-'));
   try {
-    const file = await generateImportBenchFile(dir, items);
+    const file = await generateImportBenchFile(dir, items, postedAt);
     const sink = await openKafkaSink(config);
     try {
       await runImport({ format: 'generic-jsonl', files: [file], sink });
@@ -337,11 +341,21 @@ function pollProbes(store: SearchStore, sentAt: ReadonlyMap<string, number>, see
 
 export interface ProcessorsBench {
   posts: number;
-  /** Raw topic → normalise + metrics (volume, co-occurrence, abuse), exactly once, a thread each, timed by their work (workSpan). */
+  /**
+   * Raw topic → normalise + metrics (volume, co-occurrence, abuse), exactly once, a thread each, timed by their
+   * work (workSpan), on posts 67 s apart, as a backfill of history brings them: nearly every post has a window
+   * of its own, so every post makes about ten new cells (the costliest shape for the metrics stage).
+   */
   postsPerSecond: number;
   /** The limit: a bare kafkajs consumer → producer passthrough of the same raw topic (no transactions, no work). */
   passthroughPerSecond: number;
   ratio: number;
+  /**
+   * The same on posts made as a live stream at 10,000 posts/s makes them (10,000 in each second): the posts of
+   * a window share its cells, so a batch publishes a cell once for many posts.
+   */
+  liveStreamPerSecond: number;
+  liveStreamRatio: number;
   /** Each stage alone on the same input, for where the time goes. */
   normaliseAlonePerSecond: number;
   metricsAlonePerSecond: number;
@@ -397,25 +411,35 @@ async function workSeconds(config: TagpulseConfig, stages: [StageName, ...StageN
   return span.seconds();
 }
 
+/** Posts a second of the live-stream shape: issue 5's rate. */
+const LIVE_RATE = 10_000;
+
 /**
  * Issue 5's figure: normalise + metrics (volume, co-occurrence, abuse) on `items` raw posts, against the bare
- * passthrough of the same raw topic in the same run. Each stage is also timed alone, on a second copy of the input.
+ * passthrough of the same raw topic in the same run, on posts 67 s apart and again on posts of a live stream at
+ * 10,000 posts/s. Each stage is also timed alone, on a second copy of the first input.
  */
 export async function benchProcessors(base: TagpulseConfig, items = 50_000): Promise<ProcessorsBench> {
   const config = await freshConfig(base, 'proc');
   await fillRaw(config, items);
   const passthroughPerSecond = await benchPassthrough(config, items);
   const both = await workSeconds(config, ['normalise', 'metrics']);
+  const live = await freshConfig(base, 'proclive');
+  await fillRaw(live, items, postedPerSecond(LIVE_RATE));
+  const liveBoth = await workSeconds(live, ['normalise', 'metrics']);
   const alone = await freshConfig(base, 'procalone');
   await fillRaw(alone, items);
   const normalise = await workSeconds(alone, ['normalise']);
   const metrics = await workSeconds(alone, ['metrics']);
   const postsPerSecond = items / both;
+  const liveStreamPerSecond = items / liveBoth;
   return {
     posts: items,
     postsPerSecond: Math.round(postsPerSecond),
     passthroughPerSecond,
     ratio: Number((postsPerSecond / passthroughPerSecond).toFixed(3)),
+    liveStreamPerSecond: Math.round(liveStreamPerSecond),
+    liveStreamRatio: Number((liveStreamPerSecond / passthroughPerSecond).toFixed(3)),
     normaliseAlonePerSecond: Math.round(items / normalise),
     metricsAlonePerSecond: Math.round(items / metrics),
   };

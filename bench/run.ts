@@ -48,7 +48,11 @@ function summary(results: Results): Array<{ benchmark: string; figure: string; c
   const n = (v: unknown) => Number(v).toLocaleString('en-US');
   const rows = [];
   if (r.ingest) rows.push({ benchmark: 'ingest', figure: `${n(r.ingest.importPerSecond)} posts/s`, comparedWith: `ProducerPerformance ${n(r.ingest.producerPerformancePerSecond)} msg/s of ${n(r.ingest.meanMessageBytes)} B`, ratio: Number(r.ingest.ratio) });
-  if (r.processors) rows.push({ benchmark: 'processors', figure: `${n(r.processors.postsPerSecond)} posts/s (normalise ${n(r.processors.normaliseAlonePerSecond)}/s, metrics ${n(r.processors.metricsAlonePerSecond)}/s alone)`, comparedWith: `bare kafkajs consume → produce passthrough ${n(r.processors.passthroughPerSecond)}/s (target ≥ 0.5; issue 5: ≥ 10,000 posts/s)`, ratio: Number(r.processors.ratio) });
+  if (r.processors) {
+    const comparedWith = `bare kafkajs consume → produce passthrough ${n(r.processors.passthroughPerSecond)}/s (target ≥ 0.5; issue 5: ≥ 10,000 posts/s)`;
+    rows.push({ benchmark: 'processors', figure: `${n(r.processors.postsPerSecond)} posts/s on posts 67 s apart (normalise ${n(r.processors.normaliseAlonePerSecond)}/s, metrics ${n(r.processors.metricsAlonePerSecond)}/s alone)`, comparedWith, ratio: Number(r.processors.ratio) });
+    rows.push({ benchmark: 'processors', figure: `${n(r.processors.liveStreamPerSecond)} posts/s on posts of a live stream at 10,000/s`, comparedWith, ratio: Number(r.processors.liveStreamRatio) });
+  }
   if (r.sink) rows.push({ benchmark: 'sink', figure: `${n(r.sink.sinkPerSecond)} docs/s`, comparedWith: `bare _bulk loader ${n(r.sink.bareBulkPerSecond)} docs/s`, ratio: Number(r.sink.ratio) });
   if (r.endToEnd) rows.push({ benchmark: 'endToEnd', figure: `${n(r.endToEnd.postsPerSecond)} posts/s`, comparedWith: `${r.endToEnd.limitIs} (${n(r.endToEnd.documents)} documents) ${n(r.endToEnd.limitPerSecond)} posts/s (target ≥ 0.5)`, ratio: Number(r.endToEnd.ratio) });
   if (r.latency) rows.push({ benchmark: 'latency', figure: `p50 ${n(r.latency.p50Ms)} ms, p99 ${n(r.latency.p99Ms)} ms at ${n(r.latency.ratePerSecond)} posts/s`, comparedWith: 'p99 target 2,000 ms', ratio: Number((Number(r.latency.p99Ms) / 2000).toFixed(3)) });
