@@ -11,11 +11,14 @@ export interface IndexOperation {
 
 interface RawBulkResponse {
   took: number;
-  items: Array<Record<string, { _id: string; status: number; error?: { type: string; reason: string } }>>;
+  items: Array<Record<string, { status: number; error?: { type: string; reason: string } }>>;
 }
 
-/** The fields of a bulk answer RawBulkResponse reads (`filter_path`, which both engines take). */
-const BULK_RESPONSE_FIELDS = 'took,items.*._id,items.*.status,items.*.error.type,items.*.error.reason';
+/**
+ * The fields of a bulk answer RawBulkResponse reads (`filter_path`, which both engines take). Not the ids: the
+ * answer lists the items in the order of the request's operations.
+ */
+const BULK_RESPONSE_FIELDS = 'took,items.*.status,items.*.error.type,items.*.error.reason';
 
 /** Engine-neutral operations over an adapter's transport. */
 export class SearchStore {
@@ -73,9 +76,12 @@ export class SearchStore {
     // Only what is read below: the whole answer (index, version, shards, sequence numbers of every item) took the
     // sink longer to parse than to send.
     const response = await this.transport.request<RawBulkResponse>('POST', '/_bulk', { bulk: lines, query: { filter_path: BULK_RESPONSE_FIELDS } });
-    const items: BulkItemResult[] = response.items.map((entry) => {
+    if (response.items.length !== operations.length) {
+      throw new Error(`the engine answered a bulk request of ${operations.length} operations with ${response.items.length} items`);
+    }
+    const items: BulkItemResult[] = response.items.map((entry, i) => {
       const result = Object.values(entry)[0]!;
-      return { id: result._id, status: result.status, error: result.error };
+      return { id: operations[i]!.id, status: result.status, error: result.error };
     });
     // A version conflict under external versioning: the engine has a newer version of the document already.
     const stale = (i: BulkItemResult) => i.status === 409 && i.error?.type === 'version_conflict_engine_exception';

@@ -77,7 +77,7 @@ describe('the Elasticsearch 8 adapter', () => {
       'POST /tagpulse-posts/_search',
     ]);
     expect(calls[0]!.url).toContain('keep_alive=1m');
-    expect(decodeURIComponent(calls[2]!.url)).toContain('filter_path=took,items.*._id,items.*.status,items.*.error.type');
+    expect(decodeURIComponent(calls[2]!.url)).toContain('filter_path=took,items.*.status,items.*.error.type');
     expect(JSON.parse(calls[1]!.body)).toEqual({ id: 'pit-123' });
     expect(calls.every((c) => c.authorization === 'ApiKey c2VjcmV0')).toBe(true);
     const [action, document] = calls[2]!.body.trim().split('\n').map((line) => JSON.parse(line));
