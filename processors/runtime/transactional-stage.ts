@@ -164,7 +164,9 @@ export class TransactionalStage {
     for (let i = 0; i < messages.length; i++) {
       if (i > 0 && i % RECORDS_PER_SLICE === 0) {
         await new Promise((resolve) => setImmediate(resolve));
-        await heartbeat();
+        // Best effort: a heartbeat refused because the group is rebalancing is kafkajs' to handle, when the batch
+        // ends (the heartbeat after it); the batch's transaction does not depend on it.
+        await heartbeat().catch(() => undefined);
       }
       const message = messages[i]!;
       this.processor.process({ topic, partition, offset: message.offset, key: message.key, value: message.value }, emit);
