@@ -405,7 +405,7 @@ export async function benchPassthrough(config: TagpulseConfig, items: number): P
 }
 
 /** Seconds of work (see workSpan) of `stages` run until idle, in a thread each when there are several. */
-async function workSeconds(config: TagpulseConfig, stages: [StageName, ...StageName[]]): Promise<number> {
+export async function workSeconds(config: TagpulseConfig, stages: [StageName, ...StageName[]]): Promise<number> {
   const span = workSpan(stages[0], stages.at(-1)!);
   await runProcessors(config, { stages, untilIdle: true, env, threads: true, onProgress: span.onProgress });
   return span.seconds();

@@ -1,14 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { TagpulseConfig } from '../schemas/index.js';
-import { runProcessors } from '../processors/run.js';
 import type { StageName } from '../processors/topology.js';
 import { dropPrefixed } from '../infra/drop-prefixed.js';
-import { benchPassthrough, fillRaw, freshConfig } from './pipeline.js';
+import { benchPassthrough, fillRaw, freshConfig, workSeconds } from './pipeline.js';
 
 /**
  * Where the processors' time goes: `node dist/bench/stages.js [ITEMS] [STEP…]` fills a raw topic of its own with
  * ITEMS generated posts (default 50,000), then times each step in order on it (default: passthrough normalise
- * metrics sink; `all` runs every stage together on a second copy) and prints posts/s per step as JSON.
+ * metrics sink; `all` runs every stage together on a copy of its own) and prints posts/s per step as JSON. Steps
+ * are timed by their work, as `npm run bench` times them (workSpan in bench/pipeline.ts).
  */
 const env = { ...process.env, TAGPULSE_PSEUDONYM_KEY: process.env.TAGPULSE_PSEUDONYM_KEY ?? randomBytes(32).toString('hex') };
 const [itemsArg, ...stepsArg] = process.argv.slice(2);
@@ -22,16 +22,15 @@ try {
   const config = await freshConfig(base, 'a');
   await fillRaw(config, items);
   for (const step of steps) {
-    const started = performance.now();
-    const cpuBefore = process.cpuUsage();
     if (step === 'passthrough') {
       results[step] = await benchPassthrough(config, items);
       continue;
     }
-    const stages = (step === 'all' ? ['normalise', 'metrics', 'sink'] : step.split(',')) as StageName[];
-    const summary = await runProcessors(config, { stages, untilIdle: true, env, threads: true });
-    process.stderr.write(`${step}: ${JSON.stringify(summary)}\n`);
-    results[step] = Math.round(items / ((performance.now() - started) / 1000));
+    const stages = (step === 'all' ? ['normalise', 'metrics', 'sink'] : step.split(',')) as [StageName, ...StageName[]];
+    const input = step === 'all' ? await freshConfig(base, 'all') : config;
+    if (input !== config) await fillRaw(input, items);
+    const cpuBefore = process.cpuUsage();
+    results[step] = Math.round(items / (await workSeconds(input, stages)));
     const used = process.cpuUsage(cpuBefore);
     cpu[step] = Number(((used.user + used.system) / 1e6).toFixed(1));
   }
