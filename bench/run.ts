@@ -25,13 +25,35 @@ async function limitOf<T>(results: Results, name: string, run: () => Promise<T>)
   return results[name] as T;
 }
 
+/** Runs of each benchmark with an issue's ratio target: their figures moved by ±20% from one run to the next here. */
+const REPEATS = 3;
+
+/**
+ * Runs a benchmark REPEATS times, each on topics and indices of its own (dropped after it), and reports the run
+ * whose ratio is the median, with every run's ratio: on a shared two-core machine one run's figure is as much the
+ * machine's as the code's, and a target met in one run of three is not met.
+ */
+async function medianOfRuns<T extends { ratio: number }>(config: TagpulseConfig, run: (config: TagpulseConfig) => Promise<T>): Promise<T & { ratiosOfRuns: string }> {
+  const runs: T[] = [];
+  for (let i = 0; i < REPEATS; i++) {
+    const own = TagpulseConfig.parse({ ...config, kafka: { ...config.kafka, topicPrefix: `${config.kafka.topicPrefix}r${i}` }, search: { ...config.search, indexPrefix: `${config.search.indexPrefix}r${i}` } });
+    try {
+      runs.push(await run(own));
+    } finally {
+      await dropPrefixed(own, 'bench-cleanup');
+    }
+  }
+  const median = [...runs].sort((a, b) => a.ratio - b.ratio)[Math.floor(REPEATS / 2)]!;
+  return { ...median, ratiosOfRuns: runs.map((r) => r.ratio).join(', ') };
+}
+
 const BENCHMARKS: Record<string, (config: TagpulseConfig, results: Results) => Promise<unknown>> = {
   ingest: (config) => benchIngest(config),
-  processors: (config) => benchProcessors(config),
+  processors: (config) => medianOfRuns(config, benchProcessors),
   sink: (config) => benchSink(config),
   endToEnd: async (config, results) => {
     const ingest = await limitOf<IngestBench>(results, 'ingest', () => benchIngest(config));
-    return benchEndToEnd(config, ingest.producerPerformancePerSecond);
+    return medianOfRuns(config, (own) => benchEndToEnd(own, ingest.producerPerformancePerSecond));
   },
   latency: (config) => benchLatency(config),
   classifier: async () => {
@@ -50,11 +72,11 @@ function summary(results: Results): Array<{ benchmark: string; figure: string; c
   if (r.ingest) rows.push({ benchmark: 'ingest', figure: `${n(r.ingest.importPerSecond)} posts/s`, comparedWith: `ProducerPerformance ${n(r.ingest.producerPerformancePerSecond)} msg/s of ${n(r.ingest.meanMessageBytes)} B`, ratio: Number(r.ingest.ratio) });
   if (r.processors) {
     const comparedWith = `bare kafkajs consume → produce passthrough ${n(r.processors.passthroughPerSecond)}/s (target ≥ 0.5; issue 5: ≥ 10,000 posts/s)`;
-    rows.push({ benchmark: 'processors', figure: `${n(r.processors.postsPerSecond)} posts/s on posts 67 s apart (normalise ${n(r.processors.normaliseAlonePerSecond)}/s, metrics ${n(r.processors.metricsAlonePerSecond)}/s alone)`, comparedWith, ratio: Number(r.processors.ratio) });
+    rows.push({ benchmark: 'processors', figure: `${n(r.processors.postsPerSecond)} posts/s on posts 67 s apart (normalise ${n(r.processors.normaliseAlonePerSecond)}/s, metrics ${n(r.processors.metricsAlonePerSecond)}/s alone); median of runs with ratios ${r.processors.ratiosOfRuns}`, comparedWith, ratio: Number(r.processors.ratio) });
     rows.push({ benchmark: 'processors', figure: `${n(r.processors.liveStreamPerSecond)} posts/s on posts of a live stream at 10,000/s`, comparedWith, ratio: Number(r.processors.liveStreamRatio) });
   }
   if (r.sink) rows.push({ benchmark: 'sink', figure: `${n(r.sink.sinkPerSecond)} docs/s`, comparedWith: `bare _bulk loader ${n(r.sink.bareBulkPerSecond)} docs/s`, ratio: Number(r.sink.ratio) });
-  if (r.endToEnd) rows.push({ benchmark: 'endToEnd', figure: `${n(r.endToEnd.postsPerSecond)} posts/s`, comparedWith: `${r.endToEnd.limitIs} (${n(r.endToEnd.documents)} documents) ${n(r.endToEnd.limitPerSecond)} posts/s (target ≥ 0.5)`, ratio: Number(r.endToEnd.ratio) });
+  if (r.endToEnd) rows.push({ benchmark: 'endToEnd', figure: `${n(r.endToEnd.postsPerSecond)} posts/s; median of runs with ratios ${r.endToEnd.ratiosOfRuns}`, comparedWith: `${r.endToEnd.limitIs} (${n(r.endToEnd.documents)} documents) ${n(r.endToEnd.limitPerSecond)} posts/s (target ≥ 0.5)`, ratio: Number(r.endToEnd.ratio) });
   if (r.latency) rows.push({ benchmark: 'latency', figure: `p50 ${n(r.latency.p50Ms)} ms, p99 ${n(r.latency.p99Ms)} ms at ${n(r.latency.ratePerSecond)} posts/s`, comparedWith: 'p99 target 2,000 ms', ratio: Number((Number(r.latency.p99Ms) / 2000).toFixed(3)) });
   if (r.classifier) rows.push({ benchmark: 'classifier', figure: `${n(r.classifier.postsPerSecondPerCore)} posts/s per core`, comparedWith: 'target 20,000 posts/s per core', ratio: Number(r.classifier.ratio) });
   if (r.trends) rows.push({ benchmark: 'trends', figure: `p95 ${n(r.trends.p95Ms)} ms over ${n(r.trends.posts)} posts`, comparedWith: 'target p95 200 ms', ratio: Number(r.trends.ratio) });
