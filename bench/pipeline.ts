@@ -24,10 +24,15 @@ import { generateImportBenchFile } from './imports.js';
 /** A pseudonymisation key for the bench's own data (never stored beyond the bench's topics and indices). */
 const env = { ...process.env, TAGPULSE_PSEUDONYM_KEY: randomBytes(32).toString('hex') };
 
+/** A config whose topics and indices are its own: both prefixes are the base's topic prefix and `name`. */
+export function prefixedConfig(base: TagpulseConfig, name: string): TagpulseConfig {
+  const prefix = `${base.kafka.topicPrefix}${name}`;
+  return TagpulseConfig.parse({ ...base, kafka: { ...base.kafka, topicPrefix: prefix }, search: { ...base.search, indexPrefix: prefix } });
+}
+
 /** A config with topics and indices of its own on the bench's stack, initialised. */
 export async function freshConfig(base: TagpulseConfig, name: string): Promise<TagpulseConfig> {
-  const prefix = `${base.kafka.topicPrefix}${name}`;
-  const config = TagpulseConfig.parse({ ...base, kafka: { ...base.kafka, topicPrefix: prefix }, search: { ...base.search, indexPrefix: prefix } });
+  const config = prefixedConfig(base, name);
   await initialise(config);
   return config;
 }

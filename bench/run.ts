@@ -9,7 +9,7 @@ import { PACKAGE_ROOT, stackHome } from '../infra/local/paths.js';
 import { benchAbuse } from './abuse.js';
 import { dropPrefixed } from '../infra/drop-prefixed.js';
 import { benchIngest, type IngestBench } from './ingest.js';
-import { benchEndToEnd, benchLatency, benchProcessors, benchSink } from './pipeline.js';
+import { benchEndToEnd, benchLatency, benchProcessors, benchSink, prefixedConfig } from './pipeline.js';
 import { benchExport, benchTrends } from './queries.js';
 
 /**
@@ -36,7 +36,7 @@ const REPEATS = 3;
 async function medianOfRuns<T extends { ratio: number }>(config: TagpulseConfig, run: (config: TagpulseConfig) => Promise<T>): Promise<T & { ratiosOfRuns: string }> {
   const runs: T[] = [];
   for (let i = 0; i < REPEATS; i++) {
-    const own = TagpulseConfig.parse({ ...config, kafka: { ...config.kafka, topicPrefix: `${config.kafka.topicPrefix}r${i}` }, search: { ...config.search, indexPrefix: `${config.search.indexPrefix}r${i}` } });
+    const own = prefixedConfig(config, `r${i}`);
     try {
       runs.push(await run(own));
     } finally {

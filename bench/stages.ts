@@ -27,8 +27,11 @@ try {
       continue;
     }
     const stages = (step === 'all' ? ['normalise', 'metrics', 'sink'] : step.split(',')) as [StageName, ...StageName[]];
-    const input = step === 'all' ? await freshConfig(base, 'all') : config;
-    if (input !== config) await fillRaw(input, items);
+    let input = config;
+    if (step === 'all') {
+      input = await freshConfig(base, 'all');
+      await fillRaw(input, items);
+    }
     const cpuBefore = process.cpuUsage();
     results[step] = Math.round(items / (await workSeconds(input, stages)));
     const used = process.cpuUsage(cpuBefore);

@@ -34,7 +34,8 @@ export interface CountedPost {
 }
 
 /** What the metrics read of a post's abuse verdict. */
-type CountedVerdict = Pick<AbuseVerdict, 'abusive' | 'towardWomen' | 'categories' | 'classifierVersion'>;
+const CountedVerdict = AbuseVerdict.pick({ abusive: true, towardWomen: true, categories: true, classifierVersion: true });
+type CountedVerdict = z.infer<typeof CountedVerdict>;
 
 /**
  * A counted post as the metrics stage logs it (`metrics.seen`, keyed by post id, in its window): everything
@@ -47,7 +48,7 @@ export const CountedPostState = z.object({
   threadTags: z.array(z.string()),
   families: z.array(z.string()),
   author: z.string().optional(),
-  abuse: AbuseVerdict.pick({ abusive: true, towardWomen: true, categories: true, classifierVersion: true }).optional(),
+  abuse: CountedVerdict.optional(),
 });
 
 /** The state `metrics.seen` logs for a counted post. */
