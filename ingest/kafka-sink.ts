@@ -1,6 +1,7 @@
-import { CompressionTypes, Partitioners, type Message, type Producer } from 'kafkajs';
+import { CompressionTypes, type Message, type Producer } from 'kafkajs';
 import { rawKey, type DeadLetter, type RawEnvelope, type TagpulseConfig } from '../schemas/index.js';
 import { createKafka } from '../infra/kafka/client.js';
+import { FastDefaultPartitioner } from '../infra/kafka/partitioner.js';
 import { kafkaRetryDeadlineMs, retryTransient } from '../infra/kafka/retry.js';
 import { topicMaxMessageBytes, topicNames } from '../infra/kafka/topics.js';
 import { createLogger } from '../infra/log.js';
@@ -36,7 +37,8 @@ export async function openKafkaSink(config: TagpulseConfig, options: KafkaSinkOp
   const producer: Producer = createKafka(config.kafka, 'ingest').producer({
     idempotent: true,
     maxInFlightRequests: 1,
-    createPartitioner: Partitioners.DefaultPartitioner,
+    // kafkajs' DefaultPartitioner's placement, computed without its emulated 64-bit arithmetic.
+    createPartitioner: FastDefaultPartitioner,
   });
   await retryTransient(() => producer.connect(), deadlineMs);
 

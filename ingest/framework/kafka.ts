@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { Partitioners, type KafkaMessage, type Message, type Producer } from 'kafkajs';
+import { type KafkaMessage, type Message, type Producer } from 'kafkajs';
 import { CollectorCursor, rawKey, type DeadLetter, type RawEnvelope, type TagpulseConfig } from '../../schemas/index.js';
 import { createKafka } from '../../infra/kafka/client.js';
+import { FastDefaultPartitioner } from '../../infra/kafka/partitioner.js';
 import { kafkaRetryDeadlineMs, isTransientKafkaError, retryTransient } from '../../infra/kafka/retry.js';
 import { topicMaxMessageBytes, topicNames } from '../../infra/kafka/topics.js';
 import { createLogger } from '../../infra/log.js';
@@ -140,7 +141,7 @@ export async function openPageWriter(config: TagpulseConfig, sourceName: string,
       transactionalId: `${config.kafka.clientId}.${config.kafka.topicPrefix}.collector.${sourceName}`,
       idempotent: true,
       maxInFlightRequests: 1,
-      createPartitioner: Partitioners.DefaultPartitioner,
+      createPartitioner: FastDefaultPartitioner,
     });
     await producer.connect();
     try {

@@ -1,7 +1,7 @@
 import { type Consumer, type EachBatchPayload, type Kafka, type Message, type Producer, type TopicMessages } from 'kafkajs';
 import { pushTo } from './multimap.js';
 import { packBySize } from './pack.js';
-import { FastDefaultPartitioner } from './partitioner.js';
+import { FastDefaultPartitioner } from '../../infra/kafka/partitioner.js';
 import { addCounts, type StageProgress } from './progress.js';
 import type { Emit, StreamProcessor } from './processor.js';
 import { stageConsumer, StageFailure } from './stage-consumer.js';

@@ -1,6 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { Partitioners, type Consumer, type EachBatchPayload, type Kafka, type Producer } from 'kafkajs';
+import { type Consumer, type EachBatchPayload, type Kafka, type Producer } from 'kafkajs';
 import { createLogger } from '../../infra/log.js';
+import { FastDefaultPartitioner } from '../../infra/kafka/partitioner.js';
 import type { IndexOperation, SearchStore } from '../../infra/store/search-store.js';
 import { readMetricBatch, type DeadLetter } from '../../schemas/index.js';
 import { addCounts, type StageProgress } from '../runtime/progress.js';
@@ -55,7 +56,7 @@ export class SearchSink {
   ) {
     this.#indexOf = new Map(options.routes.map((route) => [route.topic, store.alias(route.index)]));
     this.#consumer = stageConsumer(kafka, options.groupId);
-    this.#deadLetters = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
+    this.#deadLetters = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: FastDefaultPartitioner });
     this.failure.watch(this.#consumer);
     progress.follow(this.#consumer);
   }

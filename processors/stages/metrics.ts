@@ -4,7 +4,7 @@ import { cellId, CountedPostFields, loadCountedPost, metricOfCellId, savedCounte
 import { lateDocument } from '../metrics/late.js';
 import type { Emit, InputRecord, StreamProcessor } from '../runtime/processor.js';
 import { packBySize } from '../runtime/pack.js';
-import { partitionOf } from '../runtime/partitioner.js';
+import { partitionOf } from '../../infra/kafka/partitioner.js';
 import { WindowedStore } from '../runtime/state-store.js';
 import { Watermarks, windowStartOf } from '../windows.js';
 import { readOrDeadLetter } from './dead-letters.js';

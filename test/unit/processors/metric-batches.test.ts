@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { topicNames } from '../../../infra/kafka/topics.js';
-import { partitionOf } from '../../../processors/runtime/partitioner.js';
+import { partitionOf } from '../../../infra/kafka/partitioner.js';
 import { MetricsProcessor } from '../../../processors/stages/metrics.js';
 import { windowedMetrics } from '../../../processors/topology.js';
 import { MetricBatchLine, metricBatchLine, readMetricBatch, TagpulseConfig } from '../../../schemas/index.js';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { FastDefaultPartitioner, murmur2 } from '../../../processors/runtime/partitioner.js';
+import { FastDefaultPartitioner, murmur2 } from '../../../infra/kafka/partitioner.js';
 
 const require = createRequire(import.meta.url);
 const kafkajsMurmur2 = require('kafkajs/src/producer/partitioners/default/murmur2.js') as (key: Buffer | string) => number;
