@@ -9,6 +9,7 @@ import { readImportFile, runImport, DEFAULT_BATCH_SIZE } from '../ingest/imports
 import { rawKey, type TagpulseConfig } from '../schemas/index.js';
 import { generateImportBenchFile } from './imports.js';
 import { producerPerformance } from './kafka-limit.js';
+import { freshConfig } from './pipeline.js';
 
 export interface IngestBench {
   items: number;
@@ -28,7 +29,8 @@ export interface IngestBench {
  * Import throughput into Kafka as a ratio to the broker's own limit (ProducerPerformance, same message count and
  * size), with a bare kafkajs producer beside it, all measured in one run on the same broker.
  */
-export async function benchIngest(config: TagpulseConfig, items = 200_000): Promise<IngestBench> {
+export async function benchIngest(base: TagpulseConfig, items = 200_000): Promise<IngestBench> {
+  const config = await freshConfig(base, 'ingest');
   const dir = mkdtempSync(join(tmpdir(), 'tagpulse-bench-ingest-'));
   try {
     const file = await generateImportBenchFile(dir, items);
