@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -44,6 +44,8 @@ interface Imported {
  */
 describe('hostile input through the whole pipeline', () => {
   let config: TagpulseConfig;
+  let configFile: string;
+  let bigPostStored = false;
   const imported: Imported[] = [];
 
   it('imports every hostile file into the raw topic without the import failing', async () => {
@@ -87,7 +89,7 @@ describe('hostile input through the whole pipeline', () => {
 
   it('processes all of it: ordinary posts searchable, hostile ones stored or dead-lettered, the processor never down', async () => {
     expect(config, 'the import test ran first').toBeDefined();
-    const configFile = join(dir, 'tagpulse.config.json');
+    configFile = join(dir, 'tagpulse.config.json');
     writeFileSync(configFile, JSON.stringify(config));
     const started = Date.now();
     const processor = spawnCli(['process', '--until-idle', '--config', configFile], {
@@ -121,6 +123,7 @@ describe('hostile input through the whole pipeline', () => {
         size: 10_000,
       });
       found = new Set(response.hits.hits.map((hit) => hit._source.platformId));
+      bigPostStored = found.has(BIG_POST_ID);
     } finally {
       await store.close();
     }
@@ -136,5 +139,24 @@ describe('hostile input through the whole pipeline', () => {
     const missing = hostileSent.filter((h) => !found.has(h.id));
     expect(processingLetters.length).toBeGreaterThanOrEqual(missing.length);
     for (const letter of processingLetters) expect(letter.detail.length).toBeGreaterThan(0);
+  });
+
+  it("exports every stored post, the 10 MB one among them, through the export's page worker", async () => {
+    expect(configFile, 'the processing test ran first').toBeDefined();
+    const out = join(dir, 'posts.jsonl');
+    // The CLI runs compiled, so its pages are parsed in the worker whose heap is capped (api/export-pages.ts).
+    const exporter = spawnCli(['export', 'posts', '--format', 'json', '--out', out, '--config', configFile], {});
+    expect(await exporter.exited, exporter.output().slice(-2000)).toBe(0);
+    const rows = readFileSync(out, 'utf8')
+      .split('\n')
+      .filter((line) => line !== '')
+      .map((line) => JSON.parse(line) as { id: string; text: string });
+    const store = await openStore(config);
+    try {
+      expect(rows.length).toBe(await store.count(store.alias('posts')));
+    } finally {
+      await store.close();
+    }
+    if (bigPostStored) expect(rows.find((row) => row.id === `mastodon:${BIG_POST_ID}`)?.text.length).toBeGreaterThan(4_000_000);
   });
 });
