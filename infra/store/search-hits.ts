@@ -58,6 +58,8 @@ export interface SearchHitRanges {
 export function searchHitRanges(answer: Buffer): SearchHitRanges {
   const hits: Array<[number, number]> = [];
   let depth = 0;
+  /** Inside the root's `hits` object (depth 2), where its own `hits` key opens the array. */
+  let inHitsObject = false;
   let arrayStart = -1;
   let hitStart = -1;
   let i = 0;
@@ -65,12 +67,14 @@ export function searchHitRanges(answer: Buffer): SearchHitRanges {
     const byte = answer[i]!;
     if (byte === QUOTE) {
       const end = afterString(answer, i);
-      // The root object is depth 1, `hits` depth 2; its `hits` key opens the array.
-      if (arrayStart < 0 && depth === 2 && isHitsKey(answer, i, end)) {
+      const hitsKey = arrayStart < 0 && (depth === 1 || (depth === 2 && inHitsObject)) && isHitsKey(answer, i, end);
+      if (hitsKey) {
         const colon = skipSpace(answer, end);
         const open = skipSpace(answer, colon + 1);
-        if (answer[colon] === COLON && answer[open] === OPEN_ARRAY) {
-          arrayStart = open;
+        const opens = answer[colon] === COLON ? answer[open] : undefined;
+        if ((depth === 1 && opens === OPEN_OBJECT) || (depth === 2 && opens === OPEN_ARRAY)) {
+          if (depth === 1) inHitsObject = true;
+          else arrayStart = open;
           depth++;
           i = open + 1;
           continue;
@@ -90,6 +94,8 @@ export function searchHitRanges(answer: Buffer): SearchHitRanges {
       } else if (arrayStart >= 0 && depth === 2) {
         const rest = `${answer.toString('utf8', 0, arrayStart + 1)}${answer.toString('utf8', i)}`;
         return { hits, rest };
+      } else if (depth === 1) {
+        inHitsObject = false;
       }
     }
     i++;

@@ -50,8 +50,8 @@ describe('searchHitRanges: the hits of a search answer, found without parsing it
     expect(JSON.parse(rest)).toMatchObject({ pit_id: 'p1', hits: { hits: [] } });
   });
 
-  it('does not take an aggregation or a source field named hits for the hits array', () => {
-    const value = { aggregations: { hits: { buckets: [] } }, ...answer([{ hits: ['not', 'these'] }], true) };
+  it("takes only the root hits object's hits array: not a suggester, an aggregation or a source field named hits", () => {
+    const value = { suggest: { hits: [{ text: 'not these', options: [] }] }, aggregations: { hits: { buckets: [] } }, ...answer([{ hits: ['not', 'these'] }], true) };
     expect(reassembled(Buffer.from(JSON.stringify(value)))).toEqual(value);
   });
 
