@@ -40,10 +40,6 @@ function skipSpace(bytes: Uint8Array, from: number): number {
   return i;
 }
 
-function isHitsKey(bytes: Uint8Array, start: number, end: number): boolean {
-  return end - start === HITS_KEY.length && HITS_KEY.every((byte, i) => bytes[start + i] === byte);
-}
-
 export interface SearchHitRanges {
   /** `[start, end)` of each element of `hits.hits`, in order. */
   hits: Array<[number, number]>;
@@ -67,7 +63,7 @@ export function searchHitRanges(answer: Buffer): SearchHitRanges {
     const byte = answer[i]!;
     if (byte === QUOTE) {
       const end = afterString(answer, i);
-      const hitsKey = arrayStart < 0 && (depth === 1 || (depth === 2 && inHitsObject)) && isHitsKey(answer, i, end);
+      const hitsKey = arrayStart < 0 && (depth === 1 || (depth === 2 && inHitsObject)) && answer.subarray(i, end).equals(HITS_KEY);
       if (hitsKey) {
         const colon = skipSpace(answer, end);
         const open = skipSpace(answer, colon + 1);
