@@ -44,8 +44,10 @@ export function parseApiKeys(text: string | undefined, envName: string): ApiKey[
     const [name = '', role = '', ...rest] = entry.trim().split(':');
     const secret = rest.join(':');
     if (!KEY_NAME.test(name)) throw new UserFacingError(`${where}: the name must be 1-64 letters, digits, '.', '_' or '-' (entries are name:role:key, comma-separated)`);
-    if (!Role.safeParse(role).success) throw new UserFacingError(`${where} (${name}): the role must be one of ${Role.options.join(', ')}`);
-    if (secret.length < MIN_KEY_LENGTH) throw new UserFacingError(`${where} (${name}): the key must be at least ${MIN_KEY_LENGTH} characters; make one with \`openssl rand -hex 24\``);
+    // Until the entry has the shape name:role:key, its first part may be the secret itself (a bare key, or the
+    // key written first): the messages name the entry by its position only.
+    if (!Role.safeParse(role).success) throw new UserFacingError(`${where}: the role must be one of ${Role.options.join(', ')} (entries are name:role:key)`);
+    if (secret.length < MIN_KEY_LENGTH) throw new UserFacingError(`${where}: the key must be at least ${MIN_KEY_LENGTH} characters; make one with \`openssl rand -hex 24\``);
     if (keys.some((k) => k.name === name)) throw new UserFacingError(`${where}: the name ${name} is used twice`);
     const d = digest(secret);
     if (keys.some((k) => timingSafeEqual(k.digest, d))) throw new UserFacingError(`${where} (${name}): the same key is given to two names`);

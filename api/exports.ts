@@ -53,15 +53,20 @@ export async function writeExport<K extends ExportKind>(
   }
   const postParams = params as z.output<(typeof ExportParams)['posts']>;
   const total = onProgress ? await countPosts(context, postParams) : undefined;
-  if (format === 'csv') await write(out, csvHeader(postColumns, postParams.bom));
+  // The CSV header goes out with the first page, once the query has been accepted: a refused parameter then
+  // reaches an HTTP client as a 4xx with its message, not as a 200 cut after the header.
+  let header = format === 'csv' ? csvHeader(postColumns, postParams.bom) : '';
   let rows = 0;
   // Each page is written before the one after it is taken, and a full stream buffer is waited out ('drain'): a
   // slow reader holds the export back rather than letting pages pile up in memory.
   for await (const page of exportPostLines(context, postParams, format)) {
+    if (header !== '') await write(out, header);
+    header = '';
     await write(out, page.text);
     rows += page.rows;
     onProgress?.({ rows, total, elapsedMs: Date.now() - started });
   }
+  if (header !== '') await write(out, header);
   return rows;
 }
 

@@ -101,9 +101,11 @@ async function answer(route: Route, access: Access, request: IncomingMessage, re
     sendJson(response, reply.status, reply.body);
     return;
   }
-  const headers: Record<string, string> = { 'content-type': reply.contentType };
-  if (reply.filename) headers['content-disposition'] = `attachment; filename="${reply.filename}"`;
-  response.writeHead(reply.status, headers);
+  // Implicit headers: they go out with the first byte of the body, so a query that fails before writing any (a
+  // parameter only the query can judge, such as an unknown family) still gets its 4xx with a message.
+  response.statusCode = reply.status;
+  response.setHeader('content-type', reply.contentType);
+  if (reply.filename) response.setHeader('content-disposition', `attachment; filename="${reply.filename}"`);
   await reply.write(response);
   response.end();
 }
@@ -136,6 +138,7 @@ export function createApiServer(routes: readonly Route[], access: Access, static
         response.destroy(refusal);
         return;
       }
+      for (const name of response.getHeaderNames()) response.removeHeader(name); // the stream's, never sent
       sendJson(response, refusal.status, { error: refusal.message, ...(refusal.field ? { field: refusal.field } : {}) }, refusal.headers);
     });
   });
@@ -152,7 +155,7 @@ function clientRefusal(error: NodeJS.ErrnoException): { status: number; message:
     case 'HPE_HEADER_OVERFLOW':
       return { status: 431, message: 'the request line and headers are too large (the limit is 16 KB in all): send a shorter URL or fewer headers' };
     case 'HPE_INVALID_METHOD':
-      return { status: 400, message: 'malformed HTTP request: unknown method (the API takes GET and POST)' };
+      return { status: 400, message: 'malformed HTTP request: unknown method (the API takes GET)' };
     case 'HPE_INVALID_VERSION':
       return { status: 400, message: 'malformed HTTP request: unsupported HTTP version (send HTTP/1.1)' };
     case 'HPE_INVALID_CONTENT_LENGTH':

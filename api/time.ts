@@ -41,8 +41,15 @@ function wallClock(ms: number, tz: string): { year: number; month: number; day: 
 /** The zone's offset from UTC at an instant, in ms (east positive), to the second. */
 export function offsetAt(ms: number, tz: string): number {
   const w = wallClock(ms, tz);
-  const wallAsUtc = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second);
+  const wallAsUtc = utc(w.year, w.month - 1, w.day, w.hour, w.minute, w.second);
   return wallAsUtc - Math.floor(ms / 1000) * 1000;
+}
+
+/** Date.UTC, but years 0–99 are those years, not 1900–1999 (Date.UTC's legacy reading). */
+function utc(year: number, monthIndex: number, day: number, hour = 0, minute = 0, second = 0, ms = 0): number {
+  const date = new Date(Date.UTC(2000, monthIndex, day, hour, minute, second, ms));
+  date.setUTCFullYear(year + date.getUTCFullYear() - 2000);
+  return date.getTime();
 }
 
 /**
@@ -51,7 +58,7 @@ export function offsetAt(ms: number, tz: string): number {
  * the search engines (java.time) do, so a bucket boundary computed here equals the engine's.
  */
 export function instantOf(year: number, month: number, day: number, hour: number, minute: number, second: number, ms: number, tz: string): number {
-  const wall = Date.UTC(year, month - 1, day, hour, minute, second, ms);
+  const wall = utc(year, month - 1, day, hour, minute, second, ms);
   const before = offsetAt(wall - DAY, tz);
   const after = offsetAt(wall + DAY, tz);
   const valid = [wall - before, wall - after].filter((t, i) => offsetAt(t, tz) === (i === 0 ? before : after));
@@ -86,18 +93,18 @@ export function parseTime(field: string, text: string, tz: string, now: number, 
   if (!match) throw badParameter(field, `not a time: ${JSON.stringify(text)}`);
   const [, y, mo, d, h, mi, s, frac, offset] = match;
   const fields = [Number(y), Number(mo), Number(d), Number(h ?? 0), Number(mi ?? 0), Number(s ?? 0)] as const;
-  const check = new Date(Date.UTC(fields[0], fields[1] - 1, fields[2], fields[3], fields[4], fields[5]));
+  const check = new Date(utc(fields[0], fields[1] - 1, fields[2], fields[3], fields[4], fields[5]));
   if (check.getUTCMonth() !== fields[1] - 1 || check.getUTCDate() !== fields[2] || fields[3] > 23 || fields[4] > 59 || fields[5] > 59) {
     throw badParameter(field, `no such date or time: ${JSON.stringify(text)}`);
   }
   const millis = frac ? Number(frac.padEnd(3, '0')) : 0;
   if (offset !== undefined) {
     const offsetMinutes = offset === 'Z' ? 0 : (offset.startsWith('-') ? -1 : 1) * (Number(offset.slice(1, 3)) * 60 + Number(offset.slice(4, 6)));
-    return Date.UTC(fields[0], fields[1] - 1, fields[2], fields[3], fields[4], fields[5], millis) - offsetMinutes * 60_000;
+    return utc(fields[0], fields[1] - 1, fields[2], fields[3], fields[4], fields[5], millis) - offsetMinutes * 60_000;
   }
   const dateOnly = h === undefined;
   if (dateOnly && endOfDay) {
-    const next = new Date(Date.UTC(fields[0], fields[1] - 1, fields[2] + 1));
+    const next = new Date(utc(fields[0], fields[1] - 1, fields[2] + 1));
     return instantOf(next.getUTCFullYear(), next.getUTCMonth() + 1, next.getUTCDate(), 0, 0, 0, 0, tz);
   }
   return instantOf(...fields, millis, tz);

@@ -7,8 +7,23 @@ export function windowStartOf(eventTime: number): number {
 }
 
 /**
+ * How far past its arrival a post's event time may lie before the metrics stage reports it (`aheadOfArrival`):
+ * platform and collector clocks disagree by seconds to minutes, but a post published an hour after Tagpulse
+ * collected it has a wrong or forged timestamp.
+ */
+export const MAX_CLOCK_SKEW_MS = 60 * 60_000;
+
+/** Whether a post's event time lies past its arrival time by more than clocks disagree (see MAX_CLOCK_SKEW_MS). */
+export function isAheadOfArrival(eventTime: number, arrivalTime: number): boolean {
+  return eventTime > arrivalTime + MAX_CLOCK_SKEW_MS;
+}
+
+/**
  * Event-time progress of a stage, per input partition: the watermark of a partition is the newest event time
- * (post createdAt) any post on it has carried. A window is closed for a partition once its end is at least the
+ * (post createdAt) any post on it has carried, each post's event time taken at most as its arrival time
+ * (collectedAt): a post cannot be published after Tagpulse collected it, and otherwise one post dated 2099 would
+ * close every window before 2099 on its partition and make every post after it late. Holding the watermark back
+ * is always safe: windows close a little later (a clock skew of seconds), never early. A window is closed for a partition once its end is at least the
  * allowed lateness behind that partition's watermark; a post for a closed window is late.
  *
  * Watermarks are per partition, not per stage, because a partition is read in one fixed order: so whether a
@@ -26,11 +41,12 @@ export class Watermarks {
     this.store = new NumberStore(`${stage}.watermark`);
   }
 
-  /** Moves a partition's watermark forward to `eventTime` if that is newer. */
-  observe(partition: number, eventTime: number): void {
+  /** Moves a partition's watermark forward to a post's event time, or its arrival time if earlier, when that is newer. */
+  observe(partition: number, eventTime: number, arrivalTime: number): void {
     const key = String(partition);
     const current = this.store.get(key);
-    if (current === undefined || eventTime > current) this.store.put(key, eventTime);
+    const progress = Math.min(eventTime, arrivalTime);
+    if (current === undefined || progress > current) this.store.put(key, progress);
   }
 
   /** Whether the window starting at `windowStart` no longer takes posts from this partition. */

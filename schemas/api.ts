@@ -32,12 +32,24 @@ const TimeText = z
   .string()
   .regex(TIME_PATTERN, 'a date (2026-03-01), a local time (2026-03-01T18:00), an instant (2026-03-01T18:00:00Z or +05:00), now, or a time ago (-24h, -7d, -4w)');
 
+/**
+ * An IANA zone as Intl spells it: Intl accepts any case (`asia/almaty`), the search engines' Java time zones only
+ * the canonical one, so the name is passed on as Intl resolves it.
+ */
 export const TimeZoneName = z
   .string()
-  .refine(isTimeZone, 'an IANA time zone such as Asia/Almaty, Europe/Berlin or UTC');
+  .refine(isTimeZone, 'an IANA time zone such as Asia/Almaty, Europe/Berlin or UTC')
+  .transform((name) => new Intl.DateTimeFormat('en-US', { timeZone: name }).resolvedOptions().timeZone);
 
 /** A yes/no parameter: `true`/`false` (also 1/0, yes/no, on/off) in a query string, or a JSON boolean in a report. */
-const Flag = z.union([z.boolean(), z.stringbool()]);
+const FLAG_VALUES = 'true or false (also 1/0, yes/no, on/off)';
+const Flag = z.union([z.boolean(), z.stringbool({ truthy: ['true', '1', 'yes', 'on'], falsy: ['false', '0', 'no', 'off'], error: FLAG_VALUES })], { error: FLAG_VALUES });
+
+/** A whole number in [min, max] from query-string text; every way of missing it gets the same message with the range. */
+const WholeNumber = (min: number, max: number) => {
+  const allowed = `a whole number from ${min} to ${max}`;
+  return z.coerce.number({ error: allowed }).int(allowed).min(min, allowed).max(max, allowed);
+};
 
 const List = <T extends z.ZodType>(item: T) => z.array(item);
 /** Text a user typed for a tag: any spelling, canonicalised before use (docs/metrics.md#canonical-tags). */
@@ -80,8 +92,8 @@ export const CooccurrenceSort = z.enum(['count', 'pmi', 'npmi', 'lift', 'jaccard
 export const CooccurrenceParams = z.strictObject({
   tag: TagText.meta({ description: 'The tag whose partners are wanted, in any spelling.' }),
   ...Range,
-  min_count: z.coerce.number().int().min(1).max(1_000_000).default(1).meta({ description: 'Leave out partners seen together fewer times (PMI is unstable for rare pairs; 5 or more is advisable when sorting by it).' }),
-  limit: z.coerce.number().int().min(1).max(1000).default(50).meta({ description: 'How many partners.' }),
+  min_count: WholeNumber(1, 1_000_000).default(1).meta({ description: 'Leave out partners seen together fewer times (PMI is unstable for rare pairs; 5 or more is advisable when sorting by it).' }),
+  limit: WholeNumber(1, 1000).default(50).meta({ description: 'How many partners.' }),
   sort: CooccurrenceSort.default('count').meta({ description: 'Rank partners by this measure, highest first (ties by count, then tag).' }),
 });
 export type CooccurrenceParams = z.infer<typeof CooccurrenceParams>;
@@ -100,7 +112,7 @@ const PostFilters = {
 export const SearchParams = z.strictObject({
   ...PostFilters,
   order: z.enum(['desc', 'asc']).default('desc').meta({ description: 'By publication time (then id).' }),
-  size: z.coerce.number().int().min(1).max(1000).default(50),
+  size: WholeNumber(1, 1000).default(50),
   search_after: z.string().max(1000).optional().meta({ description: 'The `next` cursor of the previous page.' }),
 });
 export type SearchParams = z.infer<typeof SearchParams>;

@@ -6,7 +6,7 @@ import type { Emit, InputRecord, StreamProcessor } from '../runtime/processor.js
 import { packBySize } from '../runtime/pack.js';
 import { partitionOf } from '../../infra/kafka/partitioner.js';
 import { WindowedStore } from '../runtime/state-store.js';
-import { Watermarks, windowStartOf } from '../windows.js';
+import { isAheadOfArrival, Watermarks, windowStartOf } from '../windows.js';
 import { readOrDeadLetter } from './dead-letters.js';
 
 export interface MetricsStageOptions {
@@ -78,10 +78,11 @@ export class MetricsProcessor implements StreamProcessor {
       return;
     }
     const eventTime = Date.parse(fields.createdAt);
+    const arrivalTime = Date.parse(fields.collectedAt);
     const windowStart = windowStartOf(eventTime);
     const { partition } = record;
     const closed = this.#watermarks.isClosed(partition, windowStart);
-    this.#watermarks.observe(partition, eventTime);
+    this.#watermarks.observe(partition, eventTime, arrivalTime);
     if (this.#seen.has(fields.id)) {
       this.#counts.duplicates!++;
       return;
@@ -104,6 +105,7 @@ export class MetricsProcessor implements StreamProcessor {
       return;
     }
     this.#seen.put(post.id, post, windowStart);
+    if (isAheadOfArrival(eventTime, arrivalTime)) this.#counts.aheadOfArrival!++;
     for (const metric of this.#metrics.values()) {
       if (metric.capped?.(post)) {
         const key = `${metric.name}Capped`;
@@ -171,7 +173,7 @@ export class MetricsProcessor implements StreamProcessor {
   }
 
   static #zeroCounts(): Record<string, number> {
-    return { posts: 0, counted: 0, duplicates: 0, late: 0, windowsUpdated: 0, deadLetters: 0 };
+    return { posts: 0, counted: 0, duplicates: 0, late: 0, aheadOfArrival: 0, windowsUpdated: 0, deadLetters: 0 };
   }
 
   #metricOf(id: string): WindowedMetric<unknown> | undefined {

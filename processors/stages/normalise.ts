@@ -130,7 +130,7 @@ export class NormaliseProcessor implements StreamProcessor {
       this.#posts.put(id, { ...first, sources: [...first.sources, envelope.source].sort() }, windowOfPost(first));
     }
     if (known) this.#counts.repeatedCopies++;
-    this.#watermarks.observe(record.partition, Date.parse(first.createdAt));
+    this.#watermarks.observe(record.partition, Date.parse(first.createdAt), Date.parse(first.collectedAt));
     const post = normalisePost(envelope, this.#posts.get(id)!, this.options.dependencies);
     emit({ topic: this.options.topics.normalised, key: id, value: JSON.stringify(post) });
     this.#counts.posts++;

@@ -99,6 +99,18 @@ const BAD_PARAMS: Array<[string, string]> = [
   ['a percent-encoded NUL', '/api/trends?tag=ser%00uen'],
 ];
 
+/**
+ * Exports whose parameters pass the schema but that the query refuses: the refusal must come before any byte of
+ * the CSV, as a 4xx with its message, not as a 200 cut short.
+ */
+const BAD_EXPORTS: Array<[string, string]> = [
+  ['a trends export without a tag', '/api/export/trends.csv'],
+  ['an abuse export of an unknown family', '/api/export/abuse.csv?family=no-such-family'],
+  ['a co-occurrence export from after to', '/api/export/cooccurrence.csv?tag=seruen&from=2026-03-09&to=2026-03-08'],
+  ['a posts export of an unknown family', '/api/export/posts.csv?family=no-such-family'],
+  ['a posts export on 30 February', '/api/export/posts.csv?tag=seruen&from=2026-02-30'],
+];
+
 /** Search text that a query parser would choke on, or act on: it must be searched as text, or refused. */
 const QUERY_SYNTAX = [
   '"unbalanced quote',
@@ -124,6 +136,11 @@ describe('the HTTP API under hostile requests', () => {
   it.each(BAD_PARAMS)('refuses %s with a 4xx and a message', async (what, path) => {
     const answer = await get(path);
     if (answer.status === 200) return; // accepted and answered: not an error path (e.g. a NUL searched as text)
+    expectRefusal(answer, what);
+  });
+
+  it.each(BAD_EXPORTS)('refuses %s with a 4xx and a message before any CSV', async (what, path) => {
+    const answer = await get(path);
     expectRefusal(answer, what);
   });
 

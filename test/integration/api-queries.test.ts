@@ -116,6 +116,12 @@ describe('the query API, CLI and CSV exports on processed posts', () => {
       expect(csvObjects(await exported.text())).toEqual(csvObjects(csv));
     });
 
+    it('reads a time zone written in any case as the engine needs it', async () => {
+      const canonical = await get<TrendsAnswer>('/api/trends', { ...params, interval: 'day' });
+      const lowercase = await get<TrendsAnswer>('/api/trends', { ...params, interval: 'day', tz: TZ.toLowerCase() });
+      expect(lowercase.rows).toEqual(canonical.rows);
+    });
+
     it('gives every bucket of the range, empty ones as 0, with the offset of the day', async () => {
       const answer = await get<TrendsAnswer>('/api/trends', { ...params, interval: 'day' });
       const days = answer.rows.filter((r) => r.tag === menoiandym).map((r) => r.bucket_start);

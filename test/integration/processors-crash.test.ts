@@ -97,9 +97,11 @@ describe('exactly once through crashes', () => {
     const configFile = join(mkdtempSync(join(tmpdir(), 'tagpulse-crash-')), 'tagpulse.config.json');
     writeFileSync(configFile, JSON.stringify(config));
     // Four hours of a campaign: event time advances 3 s a message, so windows close and are evicted on the way.
-    // 5% of the posts are VK comments on a followed thread, counted in abuse under the thread's tag.
-    const deliveries = generateDeliveries({ seed: 20260308, messages: MESSAGES, start: Date.UTC(2026, 2, 8, 6), stepMs: 3000, comments: 0.05 });
+    // 5% of the posts are VK comments on a followed thread, counted in abuse under the thread's tag; 0.1% are
+    // dated days after they were collected, and must not make the posts after them late.
+    const deliveries = generateDeliveries({ seed: 20260308, messages: MESSAGES, start: Date.UTC(2026, 2, 8, 6), stepMs: 3000, comments: 0.05, aheadOfArrival: 0.001 });
     const truth = groundTruth(deliveries, ALLOWED_LATENESS_MS);
+    expect(deliveries.filter((d) => d.post && Date.parse(d.post.createdAt) > Date.parse(d.post.collectedAt) + 86_400_000).length).toBeGreaterThan(10);
     expect(deliveries.filter((d) => d.post?.threadTags).length).toBeGreaterThan(MESSAGES * 0.02);
     expect(truth.ambiguous).toBe(0);
     expect(truth.late).toBeGreaterThan(0);

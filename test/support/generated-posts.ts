@@ -77,6 +77,11 @@ export interface GeneratorOptions {
    * Off by default (it changes the random stream).
    */
   comments?: number;
+  /**
+   * Share of new posts dated 1–100 days after they were collected (a wrong clock, a forged timestamp): they must
+   * not make the posts after them late. Off by default (it changes the random stream).
+   */
+  aheadOfArrival?: number;
 }
 
 /**
@@ -114,7 +119,8 @@ export function generateDeliveries(options: GeneratorOptions): Delivery[] {
     const now = options.start + posts * options.stepMs;
     posts++;
     const behind = roll < 0.051 ? (5 + random() * 15) * 60_000 : roll < 0.061 ? (45 + random() * 75) * 60_000 : 0;
-    const eventTime = Math.round(now - behind + (random() * 120_000 - 90_000));
+    const ahead = behind === 0 && options.aheadOfArrival !== undefined && random() < options.aheadOfArrival;
+    const eventTime = ahead ? Math.round(now + (1 + random() * 99) * 86_400_000) : Math.round(now - behind + (random() * 120_000 - 90_000));
     const thread = options.comments && threads.length > 0 && random() < options.comments ? pick(threads) : undefined;
     const r = random();
     let acc = 0;
@@ -156,7 +162,7 @@ export function generateDeliveries(options: GeneratorOptions): Delivery[] {
       text,
     };
     deliveries.push({ key: post.id, value: JSON.stringify(envelope), post });
-    if (behind === 0) {
+    if (behind === 0 && !ahead) {
       recentOnTime.push({ envelope, post });
       if (recentOnTime.length > 300) recentOnTime.shift();
       if (options.comments && platform === 'vk' && !thread && chosen.length > 0) {

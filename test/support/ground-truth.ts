@@ -24,7 +24,7 @@ const MINUTE = 60_000;
  * with the generator's own knowledge of each post (tags, families, language, author), not through the
  * pipeline: per raw partition (the default partitioner's, from the key) in production order, a post id counts
  * once; a post whose window ended at least `allowedLatenessMs` before the newest event time its partition
- * had seen is late.
+ * had seen is late, each post's event time taken at most as its collectedAt.
  */
 export function groundTruth(deliveries: readonly Delivery[], allowedLatenessMs: number, partitions = 3): GroundTruth {
   const truth: GroundTruth = { documents: new Map(), counted: 0, duplicates: 0, late: 0, garbage: 0, ambiguous: 0 };
@@ -43,7 +43,8 @@ export function groundTruth(deliveries: readonly Delivery[], allowedLatenessMs: 
     const windowStart = Math.floor(eventTime / MINUTE) * MINUTE;
     const watermark = watermarks.get(partition);
     const closed = watermark !== undefined && windowStart + MINUTE <= watermark - allowedLatenessMs;
-    watermarks.set(partition, Math.max(watermark ?? -Infinity, eventTime));
+    const believable = Math.min(eventTime, Date.parse(post.collectedAt));
+    watermarks.set(partition, Math.max(watermark ?? -Infinity, believable));
     if (counted.has(post.id)) {
       truth.duplicates++;
       if (closed) truth.ambiguous++;

@@ -27,8 +27,11 @@ describe('API keys', () => {
 
   it.each([
     ['bad name!:public:0123456789abcdef01234567', /^K entry 1: the name must be/],
-    ['a:superuser:0123456789abcdef01234567', /^K entry 1 \(a\): the role must be one of public, researcher, admin$/],
-    ['a:public:short', /^K entry 1 \(a\): the key must be at least 24 characters/],
+    ['a:superuser:0123456789abcdef01234567', /^K entry 1: the role must be one of public, researcher, admin \(entries are name:role:key\)$/],
+    ['a:public:short', /^K entry 1: the key must be at least 24 characters/],
+    // A bare key, or the key written first, would otherwise be echoed as the entry's name.
+    ['0123456789abcdef01234567', /^K entry 1: the role must be one of/],
+    ['0123456789abcdef01234567:researcher:aigerim', /^K entry 1: the key must be at least 24 characters/],
     ['a:public:0123456789abcdef01234567,a:admin:abcdef0123456789abcdef01', /^K entry 2: the name a is used twice$/],
     ['a:public:0123456789abcdef01234567,b:admin:0123456789abcdef01234567', /^K entry 2 \(b\): the same key is given to two names$/],
   ])('refuse a malformed entry without showing its secret: %s', (text, message) => {

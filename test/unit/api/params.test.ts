@@ -26,6 +26,11 @@ describe('query parameters', () => {
     });
   });
 
+  it('take a time zone in any case, passed on as the IANA name the engines know', () => {
+    expect(fromQuery(TrendsParams, 'tag=metoo&tz=asia/almaty')).toMatchObject({ tz: 'Asia/Almaty' });
+    expect(fromQuery(TrendsParams, 'tag=metoo&tz=utc')).toMatchObject({ tz: 'UTC' });
+  });
+
   it('coerce numbers and yes/no values from text', () => {
     expect(fromQuery(CooccurrenceParams, 'tag=metoo&min_count=5&limit=10')).toMatchObject({ min_count: 5, limit: 10, sort: 'count' });
     expect(fromQuery(SearchParams, 'abusive=true&toward_women=0')).toMatchObject({ abusive: true, toward_women: false });
@@ -41,8 +46,11 @@ describe('query parameters', () => {
     [CooccurrenceParams, 'min_count=2', 'tag', 'tag: is required'],
     [CooccurrenceParams, 'tag=metoo&limit=5000', 'limit', /^limit: .*1000.* \(got "5000"\)$/],
     [CooccurrenceParams, 'tag=metoo&sort=chi2', 'sort', 'sort: must be one of count, pmi, npmi, lift, jaccard (got "chi2")'],
-    [SearchParams, 'abusive=maybe', 'abusive', /^abusive: .* \(got "maybe"\)$/],
-    [SearchParams, 'size=0', 'size', /^size: .* \(got "0"\)$/],
+    [SearchParams, 'abusive=maybe', 'abusive', 'abusive: true or false (also 1/0, yes/no, on/off) (got "maybe")'],
+    [SearchParams, 'toward_women=enabled', 'toward_women', 'toward_women: true or false (also 1/0, yes/no, on/off) (got "enabled")'],
+    [SearchParams, 'size=0', 'size', 'size: a whole number from 1 to 1000 (got "0")'],
+    [SearchParams, 'size=abc', 'size', 'size: a whole number from 1 to 1000 (got "abc")'],
+    [CooccurrenceParams, 'tag=metoo&min_count=2.5', 'min_count', 'min_count: a whole number from 1 to 1000000 (got "2.5")'],
   ] as const)('refuse a bad value with a 400 naming the field and what is allowed (%#)', (schema, query, field, message) => {
     const error = refusal(schema, query);
     expect(error.status).toBe(400);

@@ -35,6 +35,14 @@ describe('times in a zone', () => {
     expect(() => parseTime('to', '2024-01-01T24:00', 'UTC', NOW)).toThrow(ApiError);
   });
 
+  it('reads the years 0–99 as those years, not as 1900–1999', () => {
+    expect(parseTime('from', '0099-01-01', 'UTC', NOW)).toBe(Date.parse('0099-01-01T00:00:00Z'));
+    expect(parseTime('to', '0099-12-31', 'UTC', NOW, true)).toBe(Date.parse('0100-01-01T00:00:00Z'));
+    expect(parseTime('from', '0012-03-05T08:30:00+05:00', 'UTC', NOW)).toBe(Date.parse('0012-03-05T03:30:00Z'));
+    expect(() => parseTime('from', '0099-02-29', 'UTC', NOW)).toThrow(/no such date/);
+    expect(parseTime('from', '0096-02-29', 'UTC', NOW)).toBe(Date.parse('0096-02-29T00:00:00Z'));
+  });
+
   it('formats an instant as local time with the offset of that instant', () => {
     expect(formatInZone(Date.parse('2024-02-29T17:30:00Z'), 'Asia/Almaty')).toBe('2024-02-29T23:30:00+06:00');
     expect(formatInZone(Date.parse('2024-02-29T18:30:00Z'), 'Asia/Almaty')).toBe('2024-02-29T23:30:00+05:00');

@@ -118,6 +118,21 @@ describe('the metrics stage', () => {
     expect([...latestDocuments(again.outputs).keys()]).toEqual(['late|mastodon:1']);
   });
 
+  it('counts a post dated after its arrival in its own window, without making the posts after it late', () => {
+    const processor = metricsProcessor(1, 10 * MINUTE);
+    const forged = '2099-01-01T00:00:00.000Z';
+    const batch = runBatch(processor, [
+      // Collected at 10:00: the watermark goes no further, so every window of the morning is still open.
+      input(normalisedPost('mastodon:1', { tags: ['seruen'], createdAt: forged, collectedAt: at(0) })),
+      input(normalisedPost('mastodon:2', { tags: ['seruen'], createdAt: at(0), collectedAt: at(1) })),
+    ]);
+    const volumes = latestDocuments(batch.outputs, topics.volume);
+    expect(volumes.get(`volume|${forged}|mastodon|kk|seruen`)).toMatchObject({ posts: 1 });
+    expect(volumes.get(`volume|${windowOf(0)}|mastodon|kk|seruen`)).toMatchObject({ posts: 1 });
+    expect(latestDocuments(batch.outputs, topics.late).size).toBe(0);
+    expect(processor.takeCounts()).toMatchObject({ counted: 2, late: 0, aheadOfArrival: 1 });
+  });
+
   it('waits for every partition to have a watermark before evicting anything', () => {
     const processor = metricsProcessor(2, 10 * MINUTE);
     runBatch(processor, [input(normalisedPost('mastodon:1', { tags: ['seruen'], createdAt: at(0) }), 0)]);

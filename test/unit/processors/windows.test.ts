@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_CHANGELOG_RECORD_BYTES, WindowedStore, type ChangelogRecord } from '../../../processors/runtime/state-store.js';
-import { Watermarks, windowStartOf } from '../../../processors/windows.js';
+import { isAheadOfArrival, Watermarks, windowStartOf } from '../../../processors/windows.js';
 
 const MINUTE = 60_000;
 const at = (iso: string) => Date.parse(iso);
@@ -20,40 +20,54 @@ describe('Watermarks', () => {
     const marks = new Watermarks('t', 1, lateness);
     const w10 = at('2026-03-08T10:00:00Z');
     expect(marks.isClosed(0, w10)).toBe(false); // no watermark yet: nothing is late
-    marks.observe(0, at('2026-03-08T10:10:59Z'));
+    marks.observe(0, at('2026-03-08T10:10:59Z'), at('2026-03-08T10:10:59Z'));
     expect(marks.isClosed(0, w10)).toBe(false); // end 10:01 > 10:10:59 - 10 min
-    marks.observe(0, at('2026-03-08T10:11:00Z'));
+    marks.observe(0, at('2026-03-08T10:11:00Z'), at('2026-03-08T10:11:00Z'));
     expect(marks.isClosed(0, w10)).toBe(true); // end 10:01 <= 10:11 - 10 min
     expect(marks.isClosed(0, w10 + MINUTE)).toBe(false);
   });
 
   it('never moves a watermark back', () => {
     const marks = new Watermarks('t', 1, lateness);
-    marks.observe(0, at('2026-03-08T12:00:00Z'));
-    marks.observe(0, at('2026-03-08T09:00:00Z'));
+    marks.observe(0, at('2026-03-08T12:00:00Z'), at('2026-03-08T12:00:00Z'));
+    marks.observe(0, at('2026-03-08T09:00:00Z'), at('2026-03-08T09:00:00Z'));
     expect(marks.store.get('0')).toBe(at('2026-03-08T12:00:00Z'));
+  });
+
+  it('moves a watermark no further than the arrival time of the post that moves it', () => {
+    const marks = new Watermarks('t', 1, lateness);
+    // A forged or wrong timestamp, 2099, on a post collected on 8 March 2026 at 11:00.
+    marks.observe(0, at('2099-01-01T00:00:00Z'), at('2026-03-08T11:00:00Z'));
+    expect(marks.store.get('0')).toBe(at('2026-03-08T11:00:00Z'));
+    expect(marks.isClosed(0, at('2026-03-08T10:50:00Z'))).toBe(false);
+    expect(marks.isClosed(0, at('2026-03-08T10:49:00Z'))).toBe(true);
+    // Clocks disagreeing by a minute hold the watermark back by that minute, never further forward.
+    marks.observe(0, at('2026-03-08T11:31:00Z'), at('2026-03-08T11:30:00Z'));
+    expect(marks.store.get('0')).toBe(at('2026-03-08T11:30:00Z'));
+    expect(isAheadOfArrival(at('2026-03-08T11:00:00Z'), at('2026-03-08T10:00:00Z'))).toBe(false);
+    expect(isAheadOfArrival(at('2026-03-08T11:00:00.001Z'), at('2026-03-08T10:00:00Z'))).toBe(true);
   });
 
   it('judges each partition by its own watermark', () => {
     const marks = new Watermarks('t', 2, lateness);
-    marks.observe(0, at('2026-03-08T12:00:00Z'));
-    marks.observe(1, at('2026-03-08T10:05:00Z'));
+    marks.observe(0, at('2026-03-08T12:00:00Z'), at('2026-03-08T12:00:00Z'));
+    marks.observe(1, at('2026-03-08T10:05:00Z'), at('2026-03-08T10:05:00Z'));
     expect(marks.isClosed(0, at('2026-03-08T10:00:00Z'))).toBe(true);
     expect(marks.isClosed(1, at('2026-03-08T10:00:00Z'))).toBe(false);
   });
 
   it('has no eviction horizon until every partition has a watermark, then the oldest one minus the lateness', () => {
     const marks = new Watermarks('t', 3, lateness);
-    marks.observe(0, at('2026-03-08T12:00:00Z'));
-    marks.observe(2, at('2026-03-08T11:00:00Z'));
+    marks.observe(0, at('2026-03-08T12:00:00Z'), at('2026-03-08T12:00:00Z'));
+    marks.observe(2, at('2026-03-08T11:00:00Z'), at('2026-03-08T11:00:00Z'));
     expect(marks.horizon()).toBe(-Infinity);
-    marks.observe(1, at('2026-03-08T11:30:00Z'));
+    marks.observe(1, at('2026-03-08T11:30:00Z'), at('2026-03-08T11:30:00Z'));
     expect(marks.horizon()).toBe(at('2026-03-08T10:50:00Z'));
   });
 
   it('logs watermarks to the changelog and comes back from it', () => {
     const marks = new Watermarks('t', 1, lateness);
-    marks.observe(0, at('2026-03-08T12:00:00Z'));
+    marks.observe(0, at('2026-03-08T12:00:00Z'), at('2026-03-08T12:00:00Z'));
     const restored = new Watermarks('t', 1, lateness);
     for (const { key, value } of marks.store.takeChangelog()) restored.store.restore(key.slice('t.watermark|'.length), value);
     expect(restored.isClosed(0, at('2026-03-08T11:49:00Z'))).toBe(true);
