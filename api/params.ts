@@ -34,11 +34,12 @@ function describeIssue(issue: z.core.$ZodIssue, input: Record<string, unknown>):
  * Validates parameters against their schema: an unknown name is a 400 listing the names taken; a bad value is a
  * 400 naming the parameter, what is allowed and what was given.
  */
-export function parseParams<S extends z.ZodObject>(schema: S, input: Record<string, unknown>, unknownWord = 'parameter'): z.output<S> {
+export function parseParams<S extends z.ZodObject>(schema: S, input: Record<string, unknown>, unknownWord: 'parameter' | 'option' = 'parameter'): z.output<S> {
   const allowed = parameterNames(schema);
   for (const name of Object.keys(input)) {
     if (!allowed.includes(name)) {
-      throw badParameter(name, `unknown ${unknownWord}; allowed: ${allowed.join(', ')}`);
+      const names = unknownWord === 'option' ? allowed.map((parameter) => `--${optionName(parameter)}`) : allowed;
+      throw badParameter(name, `unknown ${unknownWord}; allowed: ${names.join(', ')}`);
     }
   }
   const parsed = schema.safeParse(input);
@@ -47,35 +48,31 @@ export function parseParams<S extends z.ZodObject>(schema: S, input: Record<stri
 }
 
 /**
- * The raw parameter object of a query string: lists from repeated and comma-separated values, scalars as their one
- * value (a scalar given twice is refused rather than one copy silently winning).
+ * A parameter's raw value from every value it was given: a list from repeated and comma-separated values, a scalar
+ * from its one value (a scalar given twice is refused rather than one copy silently winning).
  */
+function rawValue(lists: ReadonlySet<string>, name: string, values: readonly unknown[]): unknown {
+  if (lists.has(name)) return values.flatMap((value) => String(value).split(',')).map((value) => value.trim()).filter((value) => value !== '');
+  if (values.length > 1) throw badParameter(name, `given ${values.length} times; give it once`);
+  return values[0];
+}
+
+/** The raw parameter object of a query string. */
 export function paramsFromQuery(schema: z.ZodObject, search: URLSearchParams): Record<string, unknown> {
   const lists = listFields(schema);
   const input: Record<string, unknown> = {};
-  for (const name of new Set(search.keys())) {
-    const values = search.getAll(name);
-    if (lists.has(name)) {
-      input[name] = values.flatMap((value) => value.split(',')).map((value) => value.trim()).filter((value) => value !== '');
-    } else if (values.length > 1) {
-      throw badParameter(name, `given ${values.length} times; give it once`);
-    } else {
-      input[name] = values[0];
-    }
-  }
+  for (const name of new Set(search.keys())) input[name] = rawValue(lists, name, search.getAll(name));
   return input;
 }
 
-/** The same for CLI options (`--min-count 5` is `min_count`), whose list options parseArgs already collected. */
+/** The same for CLI options (`--min-count 5` is `min_count`), each collected by parseArgs as every value given. */
 export function paramsFromOptions(schema: z.ZodObject, options: Record<string, unknown>): Record<string, unknown> {
   const lists = listFields(schema);
   const input: Record<string, unknown> = {};
   for (const [option, value] of Object.entries(options)) {
     if (value === undefined) continue;
     const name = option.replaceAll('-', '_');
-    input[name] = lists.has(name)
-      ? [value].flat().flatMap((v) => String(v).split(',')).map((v) => v.trim()).filter((v) => v !== '')
-      : value;
+    input[name] = rawValue(lists, name, [value].flat());
   }
   return input;
 }
@@ -85,10 +82,10 @@ export function optionName(parameter: string): string {
   return parameter.replaceAll('_', '-');
 }
 
-/** The CLI options a schema's parameters become: lists repeatable, everything a string (the schema coerces). */
-export function optionsOf(schema: z.ZodObject): Record<string, { type: 'string'; multiple?: boolean }> {
-  const lists = listFields(schema);
-  return Object.fromEntries(
-    parameterNames(schema).map((name) => [optionName(name), lists.has(name) ? { type: 'string', multiple: true } : { type: 'string' }]),
-  );
+/**
+ * The CLI options a schema's parameters become: each a string (the schema coerces) collected as every value given,
+ * so a list takes them all and a scalar given twice is refused, as in a query string.
+ */
+export function optionsOf(schema: z.ZodObject): Record<string, { type: 'string'; multiple: true }> {
+  return Object.fromEntries(parameterNames(schema).map((name) => [optionName(name), { type: 'string', multiple: true }]));
 }

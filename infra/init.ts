@@ -1,5 +1,5 @@
 import type { TagpulseConfig } from '../schemas/index.js';
-import { createKafka } from './kafka/client.js';
+import { connectAdmin, createKafka } from './kafka/client.js';
 import { ensureTopics } from './kafka/topics.js';
 import type { BootstrapChange } from './store/bootstrap.js';
 import { ensureIndices } from './store/bootstrap.js';
@@ -11,8 +11,7 @@ import { openStore } from './store/open.js';
  * Idempotent: a second run reports every target `unchanged`.
  */
 export async function initialise(config: TagpulseConfig): Promise<BootstrapChange[]> {
-  const admin = createKafka(config.kafka, 'init').admin();
-  await admin.connect();
+  const admin = await connectAdmin(config.kafka, createKafka(config.kafka, 'init'));
   let changes: BootstrapChange[];
   try {
     changes = await ensureTopics(admin, config.kafka.topicPrefix);

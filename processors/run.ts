@@ -2,7 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
 import type { Admin, Kafka } from 'kafkajs';
 import { UserFacingError } from '../cli/command.js';
-import { createKafka } from '../infra/kafka/client.js';
+import { connectAdmin, createKafka } from '../infra/kafka/client.js';
 import { errorChain } from '../infra/kafka/errors.js';
 import { topicNames } from '../infra/kafka/topics.js';
 import { createLogger } from '../infra/log.js';
@@ -102,24 +102,12 @@ export async function runProcessors(config: TagpulseConfig, options: RunOptions)
   return runInThisThread(config, options);
 }
 
-/** The broker's admin client, connected; a broker out of reach is a one-line error. */
-async function connectAdmin(config: TagpulseConfig, kafka: Kafka): Promise<Admin> {
-  const admin = kafka.admin();
-  try {
-    await admin.connect();
-  } catch (error) {
-    throw new UserFacingError(
-      `cannot reach Kafka at ${config.kafka.brokers.join(', ')} (${(error as Error).message}); start it with \`tagpulse stack up\` or fix kafka.brokers in the config`,
-    );
-  }
-  return admin;
-}
 
 /** Every stage on this thread's event loop; `report` receives every progress change (from a stage's worker thread). */
 export async function runInThisThread(config: TagpulseConfig, options: RunOptions, report?: (event: ProgressEvent) => void): Promise<RunSummary> {
   const topology = buildTopology(config, options.stages, options.env);
   const kafka = createKafka(config.kafka, 'process');
-  const admin = await connectAdmin(config, kafka);
+  const admin = await connectAdmin(config.kafka, kafka);
   let store: SearchStore | undefined;
   try {
     const partitions = await partitionCounts(admin, [...stageInputs(topology).flatMap(([, inputs]) => inputs), ...topology.streams.flatMap((stage) => stage.partitioned)]);
@@ -188,7 +176,7 @@ export interface StageThreadData {
 async function runInThreads(config: TagpulseConfig, options: RunOptions): Promise<RunSummary> {
   // Refuses what it would refuse on one thread (no pseudonymisation key, …) before any thread starts.
   const topology = buildTopology(config, options.stages, options.env);
-  const admin = await connectAdmin(config, createKafka(config.kafka, 'process'));
+  const admin = await connectAdmin(config.kafka, createKafka(config.kafka, 'process'));
   const threads = stageInputs(topology).map(([stage, inputs]) => {
     const progress = new StageProgress(stage, stageId(config, stage), inputs, options.onProgress && ((event) => options.onProgress!(stage, event)));
     const data: StageThreadData = { config, stage, env: options.env ?? process.env };

@@ -281,10 +281,11 @@ export const ExportParams = {
 } as const satisfies Record<ExportKind, z.ZodType>;
 
 /** A scheduled report's query: which export (`export`), and its parameters as the CLI and the HTTP API take them. */
+/** Strict, as the config file it sits in: a misspelt parameter of a scheduled report stops the command. */
 export const ReportQuery = z.discriminatedUnion('export', [
-  PostsExportParams.extend({ export: z.literal('posts') }),
-  TrendsExportParams.extend({ export: z.literal('trends') }),
-  CooccurrenceExportParams.extend({ export: z.literal('cooccurrence') }),
-  AbuseExportParams.extend({ export: z.literal('abuse') }),
+  PostsExportParams.extend({ export: z.literal('posts') }).strict(),
+  TrendsExportParams.extend({ export: z.literal('trends') }).strict(),
+  CooccurrenceExportParams.extend({ export: z.literal('cooccurrence') }).strict(),
+  AbuseExportParams.extend({ export: z.literal('abuse') }).strict(),
 ]);
 export type ReportQuery = z.infer<typeof ReportQuery>;

@@ -9,7 +9,7 @@ const EnvName = z
 /** A five- or six-field cron expression, as node-cron takes it. */
 const Cron = z.string().regex(/^\S+(\s+\S+){4,5}$/, 'a cron expression such as "*/15 * * * *"');
 
-export const TagFamily = z.object({
+export const TagFamily = z.strictObject({
   /** Spellings that belong to the family beyond what canonicalisation unites (translations, e.g. #янебоюсьсказать for metoo). */
   aliases: z.array(z.string()).default([]),
   description: z.string().optional(),
@@ -54,16 +54,16 @@ const SourceBase = {
 const FollowRepliesDays = z.number().int().nonnegative();
 
 export const SourceConfig = z.discriminatedUnion('type', [
-  z.object({ ...SourceBase, type: z.literal('mastodon'), instances: z.array(z.url()).min(1).optional() }),
-  z.object({
+  z.strictObject({ ...SourceBase, type: z.literal('mastodon'), instances: z.array(z.url()).min(1).optional() }),
+  z.strictObject({
     ...SourceBase,
     type: z.literal('bluesky'),
     identifierEnv: EnvName.default('TAGPULSE_BLUESKY_IDENTIFIER'),
     appPasswordEnv: EnvName.default('TAGPULSE_BLUESKY_APP_PASSWORD'),
   }),
-  z.object({ ...SourceBase, type: z.literal('bluesky-jetstream') }),
-  z.object({ ...SourceBase, type: z.literal('telegram'), channels: z.array(z.string().min(1)).min(1) }),
-  z.object({
+  z.strictObject({ ...SourceBase, type: z.literal('bluesky-jetstream') }),
+  z.strictObject({ ...SourceBase, type: z.literal('telegram'), channels: z.array(z.string().min(1)).min(1) }),
+  z.strictObject({
     ...SourceBase,
     type: z.literal('vk'),
     tokenEnv: EnvName.default('TAGPULSE_VK_TOKEN'),
@@ -71,7 +71,7 @@ export const SourceConfig = z.discriminatedUnion('type', [
     backfillDays: z.number().int().positive().default(30),
     followRepliesDays: FollowRepliesDays.default(7),
   }),
-  z.object({
+  z.strictObject({
     ...SourceBase,
     type: z.literal('youtube'),
     apiKeyEnv: EnvName.default('TAGPULSE_YOUTUBE_API_KEY'),
@@ -79,14 +79,14 @@ export const SourceConfig = z.discriminatedUnion('type', [
     searchCallsPerDay: z.number().int().positive().default(100),
     followRepliesDays: FollowRepliesDays.default(7),
   }),
-  z.object({
+  z.strictObject({
     ...SourceBase,
     type: z.literal('x'),
     bearerTokenEnv: EnvName.default('TAGPULSE_X_BEARER_TOKEN'),
     /** At most 7: recent search only reaches back seven days. */
     followRepliesDays: FollowRepliesDays.max(7).default(7),
   }),
-  z.object({
+  z.strictObject({
     ...SourceBase,
     type: z.literal('instagram'),
     /** Hashtag search shows only the last 24 hours: a slower schedule loses posts for good. */
@@ -98,7 +98,7 @@ export const SourceConfig = z.discriminatedUnion('type', [
 ]);
 export type SourceConfig = z.infer<typeof SourceConfig>;
 
-export const ReportConfig = z.object({
+export const ReportConfig = z.strictObject({
   /** Names the output files: `<name>-<UTC timestamp>.<ext>`. */
   name: z.string().regex(/^[A-Za-z0-9._-]+$/, 'letters, digits and . _ -'),
   cron: Cron,
@@ -113,10 +113,10 @@ export const ReportConfig = z.object({
 export type ReportConfig = z.infer<typeof ReportConfig>;
 
 export const TagpulseConfig = z
-  .object({
+  .strictObject({
     families: z.record(z.string(), TagFamily).default(DEFAULT_FAMILIES),
     kafka: z
-      .object({
+      .strictObject({
         brokers: z.array(z.string().min(1)).min(1).default(['127.0.0.1:9092']),
         clientId: z.string().default('tagpulse'),
         /** Topic names are `<prefix>.posts.raw` etc.; tests use their own prefix to stay apart. */
@@ -124,7 +124,7 @@ export const TagpulseConfig = z
       })
       .prefault({}),
     search: z
-      .object({
+      .strictObject({
         node: z.url().default('http://127.0.0.1:9200'),
         /** `auto` asks the server (`GET /`) which engine it is. */
         engine: z.enum(['auto', 'opensearch', 'elasticsearch']).default('auto'),
@@ -135,14 +135,14 @@ export const TagpulseConfig = z
       })
       .prefault({}),
     privacy: z
-      .object({
+      .strictObject({
         /** Pseudonymise author ids and handles with a keyed HMAC before storing. Turning it off is an explicit opt-out. */
         pseudonymise: z.boolean().default(true),
         keyEnv: EnvName.default('TAGPULSE_PSEUDONYM_KEY'),
       })
       .prefault({}),
     processing: z
-      .object({
+      .strictObject({
         /** How late (event time behind the newest seen) a post may arrive and still update its window. */
         allowedLatenessMs: z.number().int().nonnegative().default(7 * 24 * 3600 * 1000),
         /**
@@ -154,7 +154,7 @@ export const TagpulseConfig = z
       .prefault({}),
     sources: z.array(SourceConfig).default([]),
     api: z
-      .object({
+      .strictObject({
         port: z.number().int().min(1).max(65535).default(8080),
         host: z.string().default('127.0.0.1'),
         /** Environment variable holding the API keys, `name:role:key,...` (docs/api.md#access). */
@@ -163,7 +163,7 @@ export const TagpulseConfig = z
         anonymous: z.boolean().default(true),
         /** Token bucket per key (per client address for anonymous requests): sustained rate and burst. */
         rateLimit: z
-          .object({
+          .strictObject({
             perMinute: z.number().int().positive().default(120),
             burst: z.number().int().positive().default(30),
           })
@@ -171,6 +171,5 @@ export const TagpulseConfig = z
       })
       .prefault({}),
     reports: z.array(ReportConfig).default([]),
-  })
-  .strict();
+  });
 export type TagpulseConfig = z.infer<typeof TagpulseConfig>;

@@ -59,5 +59,10 @@ export type RawEnvelope = z.infer<typeof RawEnvelope>;
 
 /** The Kafka key of a raw envelope: one post keeps one key across sources and polls, so it lands on one partition. */
 export function rawKey(envelope: Pick<RawEnvelope, 'platform' | 'platformId'>): string {
-  return `${envelope.platform}:${envelope.platformId}`;
+  return postKey(envelope.platform, envelope.platformId);
+}
+
+/** A post's id, `platform:platformId`: the raw key, and (with the platform id's account pseudonymised) its normalised id. */
+export function postKey(platform: Platform, platformId: string): string {
+  return `${platform}:${platformId}`;
 }

@@ -45,7 +45,7 @@ export function resolveSeries(context: QueryContext, params: { tag?: string[]; f
     keys: [...context.families.memberKeys(name)],
   }));
   if (tags.length === 0 && families.length === 0) {
-    throw badParameter('tag', 'give at least one tag or family (tag=…, family=…)');
+    throw badParameter('tag', 'give at least one tag or family');
   }
   const series: Series[] = [];
   for (const key of new Set(tags.map((t) => t.key))) series.push({ name: key, keys: [key] });

@@ -1,5 +1,7 @@
 import type { SourceConfig, TagpulseConfig } from '../../schemas/index.js';
 import { loadConfig } from '../../infra/config.js';
+import { kafkaUnreachable } from '../../infra/kafka/client.js';
+import { isTransientKafkaError } from '../../infra/kafka/retry.js';
 import { Collector, type ConfiguredSource, type SourceSummary } from '../../ingest/framework/collector.js';
 import { SourceSetupError } from '../../ingest/framework/source.js';
 import { createSource, hasCollector } from '../../ingest/sources/index.js';
@@ -101,7 +103,9 @@ firehose continuously, until SIGINT or SIGTERM; the page in flight is committed 
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
-    const collector = await Collector.open(config, sources);
+    const collector = await Collector.open(config, sources).catch((error: unknown) => {
+      throw isTransientKafkaError(error) ? kafkaUnreachable(config.kafka, error) : error;
+    });
     try {
       if (values.once) return printSummary(io.stdout, await collector.runOnce(controller.signal)) ? 1 : 0;
       io.stderr.write(`collect: running ${sources.map((s) => s.source.name).join(', ')}; Ctrl-C to stop\n`);

@@ -83,9 +83,7 @@ ${COMMON_HELP}
   },
   async run({ values, io }) {
     if (typeof values.url !== 'string') throw new UsageError('--url is required: the address of Kibana or OpenSearch Dashboards, e.g. http://127.0.0.1:5601');
-    try {
-      new URL(values.url);
-    } catch {
+    if (!URL.canParse(values.url) || !['http:', 'https:'].includes(new URL(values.url).protocol)) {
       throw new UsageError(`--url must be an absolute http(s) URL (got ${JSON.stringify(values.url)})`);
     }
     const config = loadConfig(values.config as string | undefined);
@@ -128,11 +126,16 @@ ${COMMON_HELP}
     const products = values.product === undefined ? PRODUCTS : [choice('product', values.product, PRODUCTS, 'kibana')];
     const methodology = methodologyUrl(config, values['methodology-url']);
     const out = resolve(typeof values.out === 'string' ? values.out : '.');
-    mkdirSync(out, { recursive: true });
     for (const product of products) {
       const file = join(out, NDJSON_FILE[product]);
-      writeFileSync(`${file}.tmp`, ndjsonFor(config, product, language, methodology));
-      renameSync(`${file}.tmp`, file);
+      try {
+        mkdirSync(out, { recursive: true });
+        writeFileSync(`${file}.tmp`, ndjsonFor(config, product, language, methodology));
+        renameSync(`${file}.tmp`, file);
+      } catch (error) {
+        // A path through a file, a folder without write permission, a full disk: say which, without a stack.
+        throw new UserFacingError(`cannot write ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}; pass --out a folder you can write to`);
+      }
       io.stdout.write(`wrote ${file}\n`);
     }
   },

@@ -48,7 +48,8 @@ ${EXPORT_KINDS.map((kind) => `Options of ${kind}:\n${optionsHelp(ExportParams[ki
   positionals: true,
   async run({ values, positionals, io }) {
     if (positionals.length !== 1) throw new UsageError(`name one export: ${EXPORT_KINDS.join(', ')} (got ${positionals.length === 0 ? 'none' : positionals.join(' ')})`);
-    const kind = choice('export', positionals[0], EXPORT_KINDS, 'posts') as ExportKind;
+    const kind = positionals[0] as ExportKind;
+    if (!EXPORT_KINDS.includes(kind)) throw new UsageError(`the export must be one of ${EXPORT_KINDS.join(', ')} (got ${JSON.stringify(positionals[0])})`);
     const format = choice('format', values.format, ['csv', 'json'] as const, 'csv');
     if (typeof values.out !== 'string' || values.out === '') throw new UsageError('--out FILE is required: the file to write');
     const out = resolve(values.out);

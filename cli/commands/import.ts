@@ -1,5 +1,6 @@
 import { statSync } from 'node:fs';
 import { loadConfig } from '../../infra/config.js';
+import { kafkaUnreachable } from '../../infra/kafka/client.js';
 import { openKafkaSink } from '../../ingest/kafka-sink.js';
 import { IMPORT_FORMATS, IMPORT_FORMAT_NAMES } from '../../ingest/imports/registry.js';
 import { runImport, type ImportProgress, type ImportSummary } from '../../ingest/imports/run.js';
@@ -151,9 +152,7 @@ Column reference for the generic formats, and what each reader takes from each f
     try {
       sink = await openKafkaSink(config);
     } catch (error) {
-      throw new UserFacingError(
-        `cannot reach Kafka at ${config.kafka.brokers.join(', ')}: ${(error as Error).message}. Is it running? (tagpulse stack up)`,
-      );
+      throw kafkaUnreachable(config.kafka, error);
     }
     const progress = progressReporter(io, progressBar, progressLine);
     let summary: ImportSummary;

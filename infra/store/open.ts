@@ -1,21 +1,13 @@
 import { UserFacingError } from '../../cli/command.js';
 import type { TagpulseConfig } from '../../schemas/index.js';
 import { elasticsearchTransport, openSearchTransport, type Credentials } from './adapters.js';
+import { authorizationOf, credentialsFrom } from './credentials.js';
 import { SearchStore } from './search-store.js';
 import type { EngineInfo, EngineName } from './store.js';
 
-function credentialsFrom(config: TagpulseConfig['search'], env: NodeJS.ProcessEnv): Credentials {
-  const read = (name: string | undefined) => (name ? env[name] : undefined);
-  return { username: read(config.usernameEnv), password: read(config.passwordEnv), apiKey: read(config.apiKeyEnv) };
-}
-
 /** Asks the server itself which engine it is (`GET /`): OpenSearch says `version.distribution: "opensearch"`. */
 export async function detectEngine(node: string, credentials: Credentials = {}): Promise<EngineInfo> {
-  const headers: Record<string, string> = {};
-  if (credentials.apiKey) headers.authorization = `ApiKey ${credentials.apiKey}`;
-  else if (credentials.username) {
-    headers.authorization = `Basic ${Buffer.from(`${credentials.username}:${credentials.password ?? ''}`).toString('base64')}`;
-  }
+  const headers = authorizationOf(credentials);
   let root: { cluster_name?: string; version?: { number?: string; distribution?: string } };
   try {
     const response = await fetch(new URL('/', node), { headers, signal: AbortSignal.timeout(10_000) });

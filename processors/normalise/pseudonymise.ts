@@ -1,6 +1,7 @@
 import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 import { UserFacingError } from '../../cli/command.js';
 import type { AuthorRef, Platform, TagpulseConfig } from '../../schemas/index.js';
+import { ACCOUNTS_IN_POSTS } from './accounts-in-posts.js';
 
 export const PSEUDONYM_PREFIX = 'h1:';
 const MIN_KEY_LENGTH = 32;
@@ -30,6 +31,13 @@ export interface Pseudonymiser {
    * mentions still link to authors. Handles of activists in a post identify them as much as the author field.
    */
   pseudonymiseMentions(text: string, platform: Platform): string;
+  /**
+   * A platform id with the account it names replaced by `id()` of that account (`telegram:seruen_kz/50` →
+   * `telegram:h1:…/50`); ids naming no account unchanged (accounts-in-posts.ts).
+   */
+  platformId(platform: Platform, platformId: string): string;
+  /** A link to the post that names no account (X's `i/web/status/<id>`), or none (accounts-in-posts.ts). */
+  link(platform: Platform, url: string | undefined): string | undefined;
 }
 
 function normaliseHandle(handle: string): string {
@@ -51,6 +59,8 @@ export function createPseudonymiser(
       handle: (_platform, handle) => handle,
       author: (_platform, author) => ({ ...author }),
       pseudonymiseMentions: (text) => text,
+      platformId: (_platform, platformId) => platformId,
+      link: (_platform, url) => url,
     };
   }
   const secret = env[privacy.keyEnv];
@@ -75,17 +85,24 @@ export function createPseudonymiser(
     return value;
   };
   const handle = (platform: Platform, value: string) => pseudonym(`${platform}:${normaliseHandle(value)}`);
+  const id = (platform: Platform, value: string) => pseudonym(`${platform}:${value}`);
   return {
     enabled: true,
-    id: (platform, id) => pseudonym(`${platform}:${id}`),
+    id,
     handle,
     author(platform, author) {
       const ref: AuthorRef = {};
-      if (author.id !== undefined) ref.id = pseudonym(`${platform}:${author.id}`);
+      if (author.id !== undefined) ref.id = id(platform, author.id);
       if (author.handle !== undefined) ref.handle = handle(platform, author.handle);
       return ref;
     },
     pseudonymiseMentions: (text, platform) =>
       text.includes('@') ? text.replace(MENTION, (_mention, name: string) => `@${handle(platform, name)}`) : text,
+    platformId(platform, platformId) {
+      const rule = ACCOUNTS_IN_POSTS[platform].idAccount;
+      const match = rule?.pattern.exec(platformId);
+      return match ? `${match[1]}${id(platform, rule!.account(match))}${match[3] ?? ''}` : platformId;
+    },
+    link: (platform, url) => (url === undefined ? undefined : ACCOUNTS_IN_POSTS[platform].accountFreeLink?.(url)),
   };
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { topicNames } from '../../infra/kafka/topics.js';
-import { Instant, rawKey, RawEnvelope, type AbuseVerdict, type NormalisedPost } from '../../schemas/index.js';
+import { Instant, postKey, RawEnvelope, type AbuseVerdict, type NormalisedPost } from '../../schemas/index.js';
 import { canonicalTags } from '../normalise/canonical.js';
 import type { TagFamilies } from '../normalise/families.js';
 import { extractHashtags, mergeTags } from '../normalise/hashtags.js';
@@ -32,16 +32,19 @@ const windowOfPost = (first: FirstCopy) => windowStartOf(Date.parse(first.create
  */
 export function normalisePost(envelope: RawEnvelope, first: FirstCopy, deps: NormaliseDependencies): NormalisedPost {
   const { item, platform } = envelope;
+  const { pseudonymiser } = deps;
+  const platformId = pseudonymiser.platformId(platform, envelope.platformId);
+  const postIdOf = (id: string) => postKey(platform, pseudonymiser.platformId(platform, id));
   const tagsAsWritten = mergeTags(extractHashtags(item.text), item.tags);
   const tags = canonicalTags(tagsAsWritten);
   const threadTags = threadTagsOf(envelope, tags);
   const lang = detectLanguage(item.text, item.platformLang);
-  const text = deps.pseudonymiser.pseudonymiseMentions(item.text, platform);
+  const text = pseudonymiser.pseudonymiseMentions(item.text, platform);
   return {
     schema: 'tagpulse.post/1',
-    id: rawKey(envelope),
+    id: postKey(platform, platformId),
     platform,
-    platformId: envelope.platformId,
+    platformId,
     sources: first.sources,
     createdAt: first.createdAt,
     collectedAt: first.collectedAt,
@@ -50,10 +53,10 @@ export function normalisePost(envelope: RawEnvelope, first: FirstCopy, deps: Nor
     tags,
     tagsAsWritten,
     families: deps.families.familiesOfAll(tags),
-    author: deps.pseudonymiser.author(platform, item.author),
-    url: item.url,
-    replyTo: item.replyTo && rawKey({ platform, platformId: item.replyTo.platformId }),
-    threadId: item.threadId && rawKey({ platform, platformId: item.threadId }),
+    author: pseudonymiser.author(platform, item.author),
+    url: pseudonymiser.link(platform, item.url),
+    replyTo: item.replyTo && postIdOf(item.replyTo.platformId),
+    threadId: item.threadId && postIdOf(item.threadId),
     ...(threadTags.length > 0 ? { threadTags } : {}),
     engagement: item.engagement,
     abuse: deps.classify(text, lang),
@@ -119,7 +122,7 @@ export class NormaliseProcessor implements StreamProcessor {
       this.#counts.deadLetters++;
       return;
     }
-    const id = rawKey(envelope);
+    const id = postKey(envelope.platform, this.options.dependencies.pseudonymiser.platformId(envelope.platform, envelope.platformId));
     const known = this.#posts.get(id);
     const first: FirstCopy = known ?? {
       createdAt: new Date(envelope.item.createdAt).toISOString(),

@@ -213,8 +213,10 @@ describe('the processors, end to end on the real stack', () => {
 
   it('counts an untagged abusive comment in abuse under the tag of the post it answers; volume counts only posts carrying the tag', async () => {
     const key = canonicalTag('menoiandym');
-    const [comment] = await searchAll<NormalisedPost>(store, 'posts', { ids: { values: ['vk:-5_77_1'] } });
-    expect(comment).toMatchObject({ tags: [], families: [], threadTags: [key], replyTo: 'vk:-5_77', threadId: 'vk:-5_77', abuse: { abusive: true, towardWomen: true } });
+    // The wall owner (-5) in a VK post id is an account, stored as its pseudonym.
+    const wall = `vk:${createPseudonymiser(config.privacy, env).id('vk', '-5')}`;
+    const [comment] = await searchAll<NormalisedPost>(store, 'posts', { ids: { values: [`${wall}_77_1`] } });
+    expect(comment).toMatchObject({ tags: [], families: [], threadTags: [key], replyTo: `${wall}_77`, threadId: `${wall}_77`, abuse: { abusive: true, towardWomen: true } });
     const docs = await searchAll<AbuseMetric>(store, 'metrics-abuse', { term: { platform: 'vk' } });
     expect(docs.map(({ tag, posts, abusive, abusiveTowardWomen }) => ({ tag, posts, abusive, abusiveTowardWomen }))).toEqual([
       { tag: key, posts: 2, abusive: 1, abusiveTowardWomen: 1 },

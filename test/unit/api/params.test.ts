@@ -60,9 +60,11 @@ describe('query parameters', () => {
 });
 
 describe('CLI options', () => {
-  it('are the parameters with dashes, lists repeatable', () => {
-    expect(optionsOf(CooccurrenceParams)['min-count']).toEqual({ type: 'string' });
+  it('are the parameters with dashes, lists repeatable, a scalar given twice refused', () => {
+    expect(optionsOf(CooccurrenceParams)['min-count']).toEqual({ type: 'string', multiple: true });
     expect(optionsOf(TrendsParams).tag).toEqual({ type: 'string', multiple: true });
+    expect(parseParams(CooccurrenceParams, paramsFromOptions(CooccurrenceParams, { tag: ['metoo'], 'min-count': ['5'] }), 'option')).toMatchObject({ min_count: 5 });
+    expect(() => paramsFromOptions(CooccurrenceParams, { tag: ['metoo'], 'min-count': ['5', '6'] })).toThrow(/^min_count: given 2 times; give it once$/);
     expect(parseParams(TrendsParams, paramsFromOptions(TrendsParams, { tag: ['metoo', 'seruen,almaty'], interval: 'week' }))).toMatchObject({
       tag: ['metoo', 'seruen', 'almaty'],
       interval: 'week',

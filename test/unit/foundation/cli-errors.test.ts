@@ -67,6 +67,23 @@ describe('clear one-line errors', () => {
     expect(line).toMatch(/privacy\.keyEnv: an environment variable name/);
   });
 
+  it('a misspelt key at any depth of the config file, which would otherwise leave its default in force unseen', async () => {
+    const file = join(home, 'misspelt.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        processing: { allowedLatenessMS: 3_600_000 },
+        reports: [{ name: 'weekly', cron: '0 6 * * 1', outDir: home, query: { export: 'trends', tag: ['metoo'], intreval: 'week' } }],
+      }),
+    );
+    const result = await runCli(['tags', 'canonical', '--families', '--config', file], { input: 'metoo\n' });
+    expect(result.code).toBe(1);
+    const line = oneLine(result.stderr);
+    expect(line).toContain(`config file ${file} is invalid`);
+    expect(line).toMatch(/processing: Unrecognized key: "allowedLatenessMS"/);
+    expect(line).toMatch(/reports\.0\.query: Unrecognized key: "intreval"/);
+  });
+
   it('a config file that is not JSON, and one that does not exist', async () => {
     const file = join(home, 'broken.json');
     writeFileSync(file, '{ "kafka": ');
@@ -83,6 +100,33 @@ describe('clear one-line errors', () => {
     expect(oneLine(option.stderr)).toMatch(/--jsn.*takes: --help, --config, --json/);
     const group = await runCli(['stack']);
     expect(oneLine(group.stderr)).toMatch(/needs a subcommand: up, down, status/);
+  });
+
+  it('query and export options are refused in option terms, before any server is asked', async () => {
+    // A config pointing at nothing: each of these must be refused from its arguments alone.
+    const config = join(home, 'nowhere.json');
+    writeFileSync(config, JSON.stringify({ kafka: { brokers: ['127.0.0.1:1'] }, search: { node: 'http://127.0.0.1:1' } }));
+    const out = join(home, 'out.csv');
+    const cases: Array<[string[], RegExp]> = [
+      [['export', 'nope', '--out', out], /^tagpulse: the export must be one of posts, trends, cooccurrence, abuse \(got "nope"\)/],
+      [['export', 'posts', '--min-count', '3', '--out', out], /^tagpulse: --min-count: unknown option; allowed: --q, --tag, .*--toward-women/],
+      [['cooccur', '--tag', 'a', '--tag', 'b'], /^tagpulse: --tag: given 2 times; give it once/],
+      [['search', '--abusive', 'maybe'], /^tagpulse: --abusive: true or false \(also 1\/0, yes\/no, on\/off\) \(got "maybe"\)/],
+      [['dashboards', 'import', '--url', 'ftp://127.0.0.1:1'], /^tagpulse: --url must be an absolute http\(s\) URL/],
+    ];
+    for (const [args, message] of cases) {
+      const result = await runCli([...args, '--config', config]);
+      expect(result.code, args.join(' ')).toBe(2);
+      expect(oneLine(result.stderr), args.join(' ')).toMatch(message);
+    }
+  });
+
+  it('a dashboards export into a path it cannot write says so in one line', async () => {
+    const file = join(home, 'a-file');
+    writeFileSync(file, '');
+    const result = await runCli(['dashboards', 'export', '--out', join(file, 'dir')]);
+    expect(result.code).toBe(1);
+    expect(oneLine(result.stderr)).toMatch(/^tagpulse: cannot write .*a-file\/dir\/.*: ENOTDIR; pass --out a folder you can write to$/);
   });
 
   it('every command has --help', async () => {

@@ -13,8 +13,9 @@ import { rawEnvelope, record, restoreInto, runBatch, TEST_PSEUDONYM_KEY } from '
 const topics = topicNames('t');
 const config = TagpulseConfig.parse({ families: { metoo: { aliases: ['#янебоюсьсказать'] }, seruen: {} } });
 
-function normaliseProcessor() {
-  const pseudonymiser = createPseudonymiser(config.privacy, { [config.privacy.keyEnv]: TEST_PSEUDONYM_KEY });
+const testPseudonymiser = createPseudonymiser(config.privacy, { [config.privacy.keyEnv]: TEST_PSEUDONYM_KEY });
+
+function normaliseProcessor(pseudonymiser = testPseudonymiser) {
   return new NormaliseProcessor({
     topics,
     partitions: 1,
@@ -69,14 +70,47 @@ describe('the normalise stage', () => {
       ]).outputs,
     );
     const key = canonicalTag('менояндым');
-    expect(root).toMatchObject({ tags: [key], families: [] });
+    // The wall owner (-5) in a VK id is an account: its pseudonym stands in for it.
+    const wall = `vk:${testPseudonymiser.id('vk', '-5')}`;
+    expect(root).toMatchObject({ id: `${wall}_9`, tags: [key], families: [] });
     expect(root!.threadTags).toBeUndefined();
-    expect(untagged).toMatchObject({ tags: [], families: [], threadTags: [key], replyTo: 'vk:-5_9', threadId: 'vk:-5_9' });
-    expect(tagged).toMatchObject({ tags: ['seruen'], families: ['seruen'], threadTags: [key], replyTo: 'vk:-5_9_1', threadId: 'vk:-5_9' });
+    expect(untagged).toMatchObject({ tags: [], families: [], threadTags: [key], replyTo: `${wall}_9`, threadId: `${wall}_9` });
+    expect(tagged).toMatchObject({ tags: ['seruen'], families: ['seruen'], threadTags: [key], replyTo: `${wall}_9_1`, threadId: `${wall}_9` });
     expect(ownTag).toMatchObject({ tags: [key] });
     expect(ownTag!.threadTags).toBeUndefined();
     expect(found).toMatchObject({ tags: ['metoo'], threadId: 'bluesky:at://p/1' });
     expect(found!.threadTags).toBeUndefined();
+  });
+
+  it('pseudonymises the account that post ids and links name, and keeps only links that name none', () => {
+    const envelopes = [
+      rawEnvelope('Seruen_KZ/50', { url: 'https://t.me/Seruen_KZ/50', author: { id: 'seruen_kz', handle: 'Seruen_KZ' } }, { platform: 'telegram' }),
+      rawEnvelope('at://did:plc:abc/app.bsky.feed.post/3k', { url: 'https://bsky.app/profile/dana.bsky.social/post/3k', author: { id: 'did:plc:abc' } }, { platform: 'bluesky' }),
+      rawEnvelope('https://kz.example/users/Dana/statuses/9', { url: 'https://kz.example/@Dana/9' }, { platform: 'mastodon' }),
+      rawEnvelope('-77_5', { url: 'https://vk.com/wall-77_5', author: { id: '-77' } }, { platform: 'vk' }),
+      rawEnvelope('1234567890', { url: 'https://x.com/aigerim_k/status/1234567890' }, { platform: 'x' }),
+      rawEnvelope('dQw4w9WgXcQ', { url: 'https://www.youtube.com/watch?v=dQw4w9WgXcQ' }, { platform: 'youtube' }),
+      rawEnvelope('C3x', { url: 'https://www.instagram.com/p/C3x/' }, { platform: 'instagram' }),
+      rawEnvelope('7301', { url: 'https://www.tiktok.com/@aigerim_k/video/7301' }, { platform: 'tiktok' }),
+    ].map(input);
+    const [telegram, bluesky, mastodon, vk, x, youtube, instagram, tiktok] = posts(runBatch(normaliseProcessor(), envelopes).outputs);
+    const account = (platform: Parameters<typeof testPseudonymiser.id>[0], id: string) => testPseudonymiser.id(platform, id);
+    expect(telegram).toMatchObject({ id: `telegram:${account('telegram', 'seruen_kz')}/50`, platformId: `${account('telegram', 'seruen_kz')}/50` });
+    expect(telegram!.author.id).toBe(account('telegram', 'seruen_kz')); // the id's pseudonym is the author's
+    expect(bluesky).toMatchObject({ id: `bluesky:at://${account('bluesky', 'did:plc:abc')}/app.bsky.feed.post/3k` });
+    expect(mastodon).toMatchObject({ id: `mastodon:https://kz.example/users/${account('mastodon', 'dana@kz.example')}/statuses/9` });
+    expect(vk).toMatchObject({ id: `vk:${account('vk', '-77')}_5` });
+    expect(x).toMatchObject({ id: 'x:1234567890', url: 'https://x.com/i/web/status/1234567890' });
+    expect(youtube).toMatchObject({ id: 'youtube:dQw4w9WgXcQ', url: 'https://www.youtube.com/watch?v=dQw4w9WgXcQ' });
+    expect(instagram).toMatchObject({ url: 'https://www.instagram.com/p/C3x/' });
+    expect(tiktok).toMatchObject({ id: 'tiktok:7301' });
+    for (const post of [telegram, bluesky, mastodon, vk, tiktok]) expect(post!.url, post!.id).toBeUndefined();
+    const stored = JSON.stringify([telegram, bluesky, mastodon, vk, x, tiktok]);
+    for (const clear of ['seruen_kz', 'Seruen_KZ', 'did:plc:abc', 'dana', 'Dana', '-77', 'aigerim_k']) expect(stored).not.toContain(clear);
+
+    const optedOut = createPseudonymiser({ ...config.privacy, pseudonymise: false });
+    const [clearTelegram] = posts(runBatch(normaliseProcessor(optedOut), [envelopes[0]!]).outputs);
+    expect(clearTelegram).toMatchObject({ id: 'telegram:Seruen_KZ/50', url: 'https://t.me/Seruen_KZ/50' });
   });
 
   it('keeps the first copy’s times and collects every source; every copy is published', () => {
