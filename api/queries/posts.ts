@@ -71,20 +71,21 @@ export async function search(context: QueryContext, params: SearchParams): Promi
   const range = resolveRange(params, context.now());
   const { query, echo } = postsQuery(context, params, range);
   const index = context.store.alias('posts');
+  // One post beyond the page says whether another page follows, so the last page's `next` is null even when it is full.
   const response = await context.store.search<StoredPost>(index, {
-    size: params.size,
+    size: params.size + 1,
     query,
     sort: postsSort(params.order),
     track_total_hits: true,
     ...(params.search_after === undefined ? {} : { search_after: decodeCursor(params.search_after) }),
   });
-  const hits = response.hits.hits;
+  const hits = response.hits.hits.slice(0, params.size);
   const last = hits.at(-1);
   return {
     query: { ...echo, q: params.q ?? null, order: params.order },
     meta: { ...answerMeta(context, index, response.took), total: response.hits.total.value },
     rows: hits.map((hit) => postRow(hit._source, context.authors)),
-    next: hits.length === params.size && last?.sort ? encodeCursor(last.sort) : null,
+    next: response.hits.hits.length > params.size && last?.sort ? encodeCursor(last.sort) : null,
   };
 }
 

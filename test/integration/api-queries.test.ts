@@ -275,6 +275,16 @@ describe('the query API, CLI and CSV exports on processed posts', () => {
       expect(rows.every((r) => r.author_id === null || r.author_id.startsWith('h1:'))).toBe(true);
     });
 
+    it('gives next as null on the last page, also when that page is full', async () => {
+      const { meta } = await get<SearchAnswer>('/api/search', { q: 'алаң', size: 1 }, TEST_KEYS.researcher);
+      expect(meta.total).toBeLessThanOrEqual(1000);
+      const full = await get<SearchAnswer>('/api/search', { q: 'алаң', size: meta.total }, TEST_KEYS.researcher);
+      expect(full.rows).toHaveLength(meta.total);
+      expect(full.next).toBeNull();
+      const short = await get<SearchAnswer>('/api/search', { q: 'алаң', size: meta.total - 1 }, TEST_KEYS.researcher);
+      expect(short.next).not.toBeNull();
+    });
+
     it('filters, and the CLI and the posts export give the same posts', async () => {
       const params = { q: 'алаң', tag: '#серуен', lang: 'kk', from: '2024-02-01', to: '2024-03-31', tz: TZ };
       const expected = posts.filter((p) => p.text.includes('алаңда') && p.tags.includes('seruen') && inRangeOf(p, '2024-01-31T18:00:00Z', '2024-03-31T19:00:00Z'));
