@@ -55,7 +55,7 @@ export function vkError(code: number, message: string, request?: FakeRequest): F
  * (posts whose text carries `q`, newest first, `start_time` inclusive, `end_time` exclusive, and only the last
  * 24 hours when `start_time` is missing, as VK does; an opaque `next_from`), `wall.getComments` (top-level
  * comments, `sort=desc`, `offset`, `count` ≤ 100, each with the first `thread_items_count` replies of its
- * thread) and `wall.getById` (current counters). Every answer is a 200; a wrong token is error 5.
+ * thread, texts cut to `preview_length` characters, 90 by default) and `wall.getById` (current counters). Every answer is a 200; a wrong token is error 5.
  */
 export class FakeVk extends PlatformFake {
   readonly posts: FakeVkPost[] = [];
@@ -106,7 +106,12 @@ export class FakeVk extends PlatformFake {
         const offset = Number(params.get('offset') ?? 0);
         const count = Math.min(Number(params.get('count') ?? 10), 100);
         const threadItems = Number(params.get('thread_items_count') ?? 0);
-        const items = all.slice(offset, offset + count).map((c) => (c.thread ? { ...c, thread: { ...c.thread, items: c.thread.items.slice(0, threadItems) } } : c));
+        // As VK does: texts cut to `preview_length` characters, 90 unless given (0: whole).
+        const previewLength = Number(params.get('preview_length') ?? 90);
+        const cut = <C extends { text: string }>(c: C): C => (previewLength > 0 && c.text.length > previewLength ? { ...c, text: c.text.slice(0, previewLength) } : c);
+        const items = all
+          .slice(offset, offset + count)
+          .map((c) => cut(c.thread ? { ...c, thread: { ...c.thread, items: c.thread.items.slice(0, threadItems).map(cut) } } : c));
         const total = all.reduce((n, c) => n + 1 + (c.thread?.count ?? 0), 0);
         return { body: { response: { count: total, current_level_count: all.length, can_post: true, show_reply_button: true, groups_can_post: true, items, profiles: this.profiles(), groups: [] } } };
       }

@@ -18,6 +18,8 @@ function vkSource(tags: string[], extra: Record<string, unknown> = {}) {
 }
 
 /** Posts 1…count of the community, ten minutes apart, the newest ten minutes ago; each carries `text(i)`. */
+const LONG_COMMENT = `Қолдаймын! ${'Біз бірге болуымыз керек, әйелдердің дауысы естілуі тиіс. '.repeat(3)}#МенОяндым`;
+
 function history(count: number, text: (i: number) => string) {
   const now = Math.floor(Date.now() / 1000);
   return Array.from({ length: count }, (_, k) => vkPost(community, k + 1, now - (count - k) * 600, text(k + 1)));
@@ -31,7 +33,8 @@ describe('VK collector through the real Kafka', () => {
     const malformed = { ...vkPost(community, 301, posts[50]!.date, 'иесі жол #менояндым'), owner_id: String(community) };
     fake.posts.push(...posts, malformed as never);
     const latest = posts[249]!;
-    fake.comment(community, 250, { id: 1001, from_id: 501, date: latest.date + 60, text: 'Қолдаймын!', likes: { count: 3 } });
+    // Over VK's default 90-character cut, with the tag at the end: the whole text must arrive.
+    fake.comment(community, 250, { id: 1001, from_id: 501, date: latest.date + 60, text: LONG_COMMENT, likes: { count: 3 } });
     fake.comment(community, 250, {
       id: 1002,
       from_id: 502,
@@ -88,7 +91,7 @@ describe('VK collector through the real Kafka', () => {
       [`${community}_250_1002`, `${community}_250`, 'менояндым', 'id502'],
       [`${community}_250_1003`, `${community}_250_1002`, 'менояндым', 'id501'],
     ]);
-    expect(comments.find((e) => e.platformId.endsWith('_1001'))!.item).toMatchObject({ text: 'Қолдаймын!', engagement: { likes: 3 } });
+    expect(comments.find((e) => e.platformId.endsWith('_1001'))!.item).toMatchObject({ text: LONG_COMMENT, engagement: { likes: 3 } });
     // wall.getById reads the counts of a hundred posts a call; comments are read only for posts that have any.
     expect(fake.calls('wall.getById').map((p) => p.get('posts')!.split(',').length)).toEqual([100, 100, 50]);
     expect(fake.calls('wall.getComments').map((p) => p.get('post_id')).sort()).toEqual(['249', '250']);

@@ -79,11 +79,12 @@ export function createVkSource(config: VkConfig, context: SourceContext): Pollin
     async fetchReplies({ threads: [thread], since, next, signal }) {
       const [ownerId, postId] = thread!.split('_') as [string, string];
       const offset = Number(next ?? 0);
+      // preview_length 0: VK cuts comment texts to 90 characters by default, and a tag late in a comment with them.
       let response;
       try {
         response = await api.call(
           'wall.getComments',
-          { owner_id: ownerId, post_id: postId, sort: 'desc', count: String(COMMENTS_PAGE), offset: String(offset), need_likes: '1', extended: '1', fields: 'screen_name', thread_items_count: String(THREAD_ITEMS) },
+          { owner_id: ownerId, post_id: postId, sort: 'desc', count: String(COMMENTS_PAGE), offset: String(offset), need_likes: '1', extended: '1', fields: 'screen_name', thread_items_count: String(THREAD_ITEMS), preview_length: '0' },
           WallCommentsResponse,
           signal,
         );
