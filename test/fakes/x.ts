@@ -16,17 +16,33 @@ export interface FakeTweet {
   lang?: string;
   referenced_tweets?: Array<{ type: 'replied_to' | 'quoted' | 'retweeted'; id: string }>;
   entities?: { hashtags?: Array<{ start: number; end: number; tag: string }> };
+  /** A post over 280 characters: `text` and `entities` cover its first 280, this the whole. */
+  note_tweet?: { text: string; entities?: { hashtags?: Array<{ start: number; end: number; tag: string }> } };
   public_metrics?: { retweet_count: number; reply_count: number; like_count: number; quote_count: number; bookmark_count: number; impression_count: number };
   edit_history_tweet_ids: string[];
 }
 
-/** A post as recent search returns it with the collector's `tweet.fields`; `#tags` of the text become entities. */
+/** The hashtag entities of a text: `#tags`, with their offsets. */
+const hashtagsOf = (text: string) => [...text.matchAll(/#([\p{L}\p{N}_]+)/gu)].map((m) => ({ start: m.index, end: m.index + m[0].length, tag: m[1]! }));
+
+/** X's cut of a long post: its first 280 characters in `text`, the whole in `note_tweet`. */
+const SHOWN_CHARACTERS = 280;
+
+/**
+ * A post as recent search returns it with the collector's `tweet.fields`; `#tags` of the text become entities.
+ * A text over 280 characters is cut as X cuts it: `text` and its entities show the first 280, `note_tweet` the
+ * whole text with entities of its own.
+ */
 export function tweet(ms: number, authorId: string, text: string, options: { sequence?: number; replyTo?: string; conversation?: string; lang?: string } = {}): FakeTweet {
   const id = snowflake(ms, options.sequence);
-  const hashtags = [...text.matchAll(/#([\p{L}\p{N}_]+)/gu)].map((m) => ({ start: m.index, end: m.index + m[0].length, tag: m[1]! }));
+  const long = [...text].length > SHOWN_CHARACTERS;
+  const shown = long ? `${[...text].slice(0, SHOWN_CHARACTERS - 1).join('')}…` : text;
+  const hashtags = hashtagsOf(shown);
+  const whole = hashtagsOf(text);
   return {
     id,
-    text,
+    text: shown,
+    ...(long ? { note_tweet: { text, ...(whole.length > 0 ? { entities: { hashtags: whole } } : {}) } } : {}),
     created_at: new Date(ms).toISOString(),
     author_id: authorId,
     conversation_id: options.conversation ?? id,
@@ -132,5 +148,5 @@ function parseQuery(query: string): (tweet: FakeTweet) => boolean {
   const tags = [...query.matchAll(/#([\p{L}\p{N}_]+)/gu)].map((m) => m[1]!.toLowerCase());
   return (t) =>
     (conversations.length === 0 || conversations.includes(t.conversation_id)) &&
-    tags.every((tag) => (t.entities?.hashtags ?? []).some((h) => h.tag.toLowerCase() === tag));
+    tags.every((tag) => [...(t.entities?.hashtags ?? []), ...(t.note_tweet?.entities?.hashtags ?? [])].some((h) => h.tag.toLowerCase() === tag));
 }

@@ -25,6 +25,9 @@ describe('X recent-search collector through the real Kafka', () => {
     fake = await FakeX.start(token);
     const start = Date.now() - 2 * 86_400_000;
     const tagged = Array.from({ length: 230 }, (_, i) => tweet(start + i * 10 * MINUTE, String(1000 + (i % 3)), `Шеруге шық! #Seruen ${i}`));
+    // Over 280 characters with its tags at the end: X's cut text and entities do not show them, note_tweet does.
+    const long = `${'Ұзын мәтін, шеруге бәріміз шығамыз. '.repeat(9)}#Seruen #MeToo`;
+    tagged[5] = tweet(start + 50 * MINUTE, '1001', long);
     fake.users.set('1000', 'aigerim_kz');
     const root = tagged[200]!;
     const at = Date.parse(root.created_at);
@@ -80,6 +83,8 @@ describe('X recent-search collector through the real Kafka', () => {
         engagement: { likes: 12, shares: 5, replies: 1, views: 300 },
       },
     });
+    expect(tagged[5]!.text).not.toContain('#Seruen');
+    expect(envelopes.find((e) => e.platformId === tagged[5]!.id)!.item).toMatchObject({ text: long, tags: ['Seruen', 'MeToo'] });
     const replies = envelopes.filter((e) => e.item.threadId === root.id && e.platformId !== root.id);
     expect(replies.map((e) => [e.platformId, e.item.replyTo?.platformId, e.query]).sort()).toEqual(
       [

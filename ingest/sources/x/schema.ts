@@ -4,6 +4,8 @@ import { z } from 'zod';
 
 const Id = z.string().regex(/^\d+$/, 'a decimal tweet or user id');
 
+const Entities = z.object({ hashtags: z.array(z.object({ tag: z.string() })).optional() });
+
 /** A post (tweet) with the `tweet.fields` the collector asks for. */
 export const XTweet = z.object({
   id: Id,
@@ -12,10 +14,10 @@ export const XTweet = z.object({
   author_id: Id,
   conversation_id: Id,
   lang: z.string().optional(),
-  /** Posts longer than 280 characters: `text` is cut, the whole text is here. */
-  note_tweet: z.object({ text: z.string() }).optional(),
+  /** Posts longer than 280 characters: `text` and `entities` are cut, the whole text and its entities are here. */
+  note_tweet: z.object({ text: z.string(), entities: Entities.optional() }).optional(),
   referenced_tweets: z.array(z.object({ type: z.enum(['replied_to', 'quoted', 'retweeted']), id: Id })).optional(),
-  entities: z.object({ hashtags: z.array(z.object({ tag: z.string() })).optional() }).optional(),
+  entities: Entities.optional(),
   public_metrics: z
     .object({
       retweet_count: z.number().int().nonnegative(),
@@ -27,6 +29,11 @@ export const XTweet = z.object({
     .optional(),
 });
 export type XTweet = z.infer<typeof XTweet>;
+
+/** A post's hashtags as written: of the whole text when X cut it (`note_tweet`), else of `text`. */
+export function hashtagsOf(tweet: XTweet): string[] {
+  return ((tweet.note_tweet?.entities ?? tweet.entities)?.hashtags ?? []).map((h) => h.tag);
+}
 
 export const XUser = z.object({ id: Id, username: z.string().min(1), name: z.string().optional() });
 

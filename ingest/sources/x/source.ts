@@ -4,7 +4,7 @@ import { tryParseJson } from '../../framework/json.js';
 import { LimitReachedError, normaliseTags, PageBuilder, SourceSetupError, type ItemParts, type PollingSource, type SourceContext } from '../../framework/source.js';
 import { comparePositions, tagSourceWithReplies, ThreadFollower, type RepliesFetcher, type TagOrRepliesCursor } from '../../framework/threads.js';
 import { newestFirst, type TimelineFetch, type TimelineRequest } from '../../framework/timeline.js';
-import { RecentSearchResponse, XProblem, XTweet, XUser } from './schema.js';
+import { hashtagsOf, RecentSearchResponse, XProblem, XTweet, XUser } from './schema.js';
 
 export type XConfig = Extract<SourceConfig, { type: 'x' }>;
 
@@ -104,7 +104,7 @@ export function createXSource(config: XConfig, context: SourceContext): PollingS
 
   const fetchTag = newestFirst(({ query: tag, highWater, next, signal }: TimelineRequest) =>
     search(`#${tag} -is:retweet`, highWater, next, signal, (tweet, users) => {
-      const ours = tracked.filter((t) => (tweet.entities?.hashtags ?? []).some((h) => h.tag.toLowerCase() === t));
+      const ours = tracked.filter((t) => hashtagsOf(tweet).some((tag) => tag.toLowerCase() === t));
       if (ours.length === 0) return undefined;
       const query = ours.includes(tag) ? tag : ours[0]!;
       follower.follow(tweet.conversation_id, new Date(snowflakeTime(tweet.conversation_id)).toISOString(), query);
@@ -138,7 +138,7 @@ function tweetParts(tweet: XTweet, users: Map<string, string>, query: string | u
       text: tweet.note_tweet?.text ?? tweet.text,
       createdAt: tweet.created_at,
       author: { id: tweet.author_id, handle },
-      tags: (tweet.entities?.hashtags ?? []).map((h) => h.tag),
+      tags: hashtagsOf(tweet),
       url: `https://x.com/${handle ?? 'i/web'}/status/${tweet.id}`,
       platformLang: tweet.lang && tweet.lang !== 'und' && tweet.lang !== 'qme' ? tweet.lang : undefined,
       replyTo: parent ? { platformId: parent } : undefined,
