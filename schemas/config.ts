@@ -54,7 +54,17 @@ const SourceBase = {
 const FollowRepliesDays = z.number().int().nonnegative();
 
 export const SourceConfig = z.discriminatedUnion('type', [
-  z.strictObject({ ...SourceBase, type: z.literal('mastodon'), instances: z.array(z.url()).min(1).optional() }),
+  z.strictObject({
+    ...SourceBase,
+    type: z.literal('mastodon'),
+    instances: z.array(z.url()).min(1).optional(),
+    /**
+     * For instances that show tag timelines only to logged-in accounts: the variable holding an access token of
+     * an account on the instance (a read-only app token with the `read:statuses` scope), sent as
+     * `Authorization: Bearer`; the source must then list that one instance. Without it, requests carry no token.
+     */
+    accessTokenEnv: EnvName.optional(),
+  }),
   z.strictObject({
     ...SourceBase,
     type: z.literal('bluesky'),

@@ -83,22 +83,40 @@ export function taggedStatuses(tag: string, count: number, firstId = 110_000_000
   );
 }
 
+export interface FakeMastodonOptions {
+  /**
+   * Tag timelines for logged-in accounts only (an instance whose `local_topic_feed_access` /
+   * `remote_topic_feed_access` is not public): a timeline request without `Authorization: Bearer <this token>`
+   * is refused as Mastodon's `require_user!` refuses it. Status lookups stay public.
+   */
+  requireToken?: string;
+  /** The refusal's status: 401 as current Mastodon answers, 422 as older versions did. */
+  refusalStatus?: 401 | 422;
+}
+
+/** Mastodon's answer to a request that needs a logged-in account and has none. */
+export const MASTODON_LOGIN_REQUIRED = { error: 'This method requires an authenticated user' };
+
 /**
  * A Mastodon instance's hashtag timelines and status lookup, paged as Mastodon pages them: newest first,
  * `max_id` / `since_id` / `min_id` / `limit` (≤ 40), and a `Link` header with `rel="next"` (max_id = the
  * page's oldest id) and `rel="prev"` (min_id = its newest) on every non-empty page. Every answer carries
  * Mastodon's rate-limit headers (`X-RateLimit-Reset` is an ISO date). A tag's timeline shows the statuses
  * whose tags (or whose boosted original's tags) include it. Statuses are stored as given, so a test can slip
- * a malformed one among good ones, and can add more while the fake runs (new posts between runs).
+ * a malformed one among good ones, and can add more while the fake runs (new posts between runs). With
+ * `requireToken` its tag timelines are for logged-in accounts only, as on instances that keep them so.
  */
 export class FakeMastodon {
   private readonly statuses: unknown[] = [];
 
-  private constructor(readonly server: FakeHttpServer) {}
+  private constructor(
+    readonly server: FakeHttpServer,
+    private readonly options: FakeMastodonOptions,
+  ) {}
 
-  static async start(): Promise<FakeMastodon> {
+  static async start(options: FakeMastodonOptions = {}): Promise<FakeMastodon> {
     let fake!: FakeMastodon;
-    fake = new FakeMastodon(await FakeHttpServer.start((request) => fake.respond(request)));
+    fake = new FakeMastodon(await FakeHttpServer.start((request) => fake.respond(request)), options);
     return fake;
   }
 
@@ -127,6 +145,9 @@ export class FakeMastodon {
       'X-RateLimit-Reset': new Date(Math.ceil(Date.now() / 300_000) * 300_000).toISOString(),
     };
     const timeline = /^\/api\/v1\/timelines\/tag\/([^/]+)$/.exec(request.url.pathname);
+    if (timeline && this.options.requireToken !== undefined && request.headers.authorization !== `Bearer ${this.options.requireToken}`) {
+      return { status: this.options.refusalStatus ?? 401, headers, body: MASTODON_LOGIN_REQUIRED };
+    }
     if (timeline) return { headers: { ...headers, ...this.link(request, timeline[1]!) }, body: this.page(request) };
     const status = /^\/api\/v1\/statuses\/([^/]+)$/.exec(request.url.pathname);
     if (status) {

@@ -1,12 +1,17 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import type { TagpulseConfig } from '../../schemas/index.js';
+import { Collector, type SourceSummary } from '../../ingest/framework/collector.js';
+import { SourceSetupError } from '../../ingest/framework/source.js';
+import { createSource } from '../../ingest/sources/index.js';
 import { initialisedConfig } from '../support/config.js';
 import { TestClock } from '../fakes/clock.js';
 import { collectOnce, deadLetters, keyCounts, rawEnvelopes, storedCursors } from '../fakes/collector-harness.js';
-import { FakeMastodon, mastodonRateLimited, mastodonStatus, taggedStatuses } from '../fakes/mastodon.js';
+import { FakeMastodon, mastodonRateLimited, mastodonStatus, taggedStatuses, type FakeMastodonOptions } from '../fakes/mastodon.js';
+import { recordingLog } from '../unit/collectors/recording-log.js';
 
 const fakes: FakeMastodon[] = [];
-async function instance(): Promise<FakeMastodon> {
-  const fake = await FakeMastodon.start();
+async function instance(options: FakeMastodonOptions = {}): Promise<FakeMastodon> {
+  const fake = await FakeMastodon.start(options);
   fakes.push(fake);
   return fake;
 }
@@ -17,6 +22,24 @@ afterEach(async () => {
 function mastodonSource(instances: string[], tags: string[], extra: Record<string, unknown> = {}) {
   return { sources: [{ type: 'mastodon', name: 'mastodon', instances, tags, ...extra }] };
 }
+
+/** `collectOnce` with a logger that keeps its lines, to check what a run reports. */
+async function collectLogged(config: TagpulseConfig, env: NodeJS.ProcessEnv = {}) {
+  const clock = new TestClock();
+  const log = recordingLog();
+  const sources = config.sources.map((source) => createSource(config, source, { clock, log, env, http: { random: () => 0.5 } }));
+  const collector = await Collector.open(config, sources, { clock, log });
+  let summaries: SourceSummary[];
+  try {
+    summaries = await collector.runOnce(new AbortController().signal);
+  } finally {
+    await collector.close();
+  }
+  return { summary: summaries[0]!, lines: log.lines };
+}
+
+const host = (fake: FakeMastodon) => new URL(fake.baseUrl).host;
+const TOKEN = 'mastodon-read-token-8f3a2c';
 
 describe('Mastodon collector through the real Kafka', () => {
   it('collects tag timelines of two instances to their end, one key per post across federation', async () => {
@@ -176,5 +199,114 @@ describe('Mastodon collector through the real Kafka', () => {
     expect(clock.sleeps[0]).toBeGreaterThan(29_000);
     expect(clock.sleeps[0]).toBeLessThanOrEqual(30_000);
     expect(clock.sleeps[1]).toBeGreaterThan(119_000 - 30_000);
+  });
+
+  describe('instances that show tag timelines to logged-in accounts only', () => {
+    it('without a token: reports each refusing instance with the hint, keeps its cursor, and collects the other instance', async () => {
+      const locked = await instance({ requireToken: TOKEN });
+      const older = await instance({ requireToken: TOKEN, refusalStatus: 422 });
+      const open = await instance();
+      locked.add(...taggedStatuses('metoo', 10));
+      older.add(...taggedStatuses('metoo', 10, 120_000_000_000_000_000n, 'old.example'));
+      open.add(...taggedStatuses('metoo', 7, 130_000_000_000_000_000n, 'open.example'));
+      const config = await initialisedConfig(mastodonSource([locked.baseUrl, older.baseUrl, open.baseUrl], ['metoo']));
+
+      const { summary, lines } = await collectLogged(config);
+
+      // One instance's refusal is that instance's failure, not the source's: the run went on.
+      expect(summary.error).toBeUndefined();
+      expect(summary.queries).toHaveLength(3);
+      const [lockedQuery, olderQuery, openQuery] = summary.queries;
+      for (const [query, fake, status] of [[lockedQuery, locked, 401], [olderQuery, older, 422]] as const) {
+        expect(query).toMatchObject({ query: `${host(fake)}#metoo`, pages: 0, sent: 0, complete: false });
+        expect(query!.error).toBe(
+          `${host(fake)} requires a logged-in account for tag timelines (${status}: This method requires an authenticated user); ` +
+            `set accessTokenEnv on source mastodon to the name of an environment variable holding an access token of an account on ${host(fake)} (read:statuses scope)`,
+        );
+        // Refused once per query: a 4xx is not retried.
+        expect(fake.timelineRequests('metoo')).toHaveLength(1);
+        expect(fake.server.requests.every((r) => r.headers.authorization === undefined)).toBe(true);
+        const failed = lines.find((l) => l.event === 'query failed' && l.fields.query === `${host(fake)}#metoo`);
+        expect(failed).toMatchObject({ level: 'error', fields: { source: 'mastodon', error: query!.error } });
+      }
+      expect(openQuery).toMatchObject({ query: `${host(open)}#metoo`, sent: 7, complete: true });
+      expect(openQuery!.error).toBeUndefined();
+
+      const envelopes = await rawEnvelopes(config);
+      expect(envelopes).toHaveLength(7);
+      expect(envelopes.every((e) => e.source === `mastodon:${host(open)}`)).toBe(true);
+      const cursors = await storedCursors(config);
+      expect(cursors.has(`mastodon:${host(locked)}#metoo`)).toBe(false);
+      expect(cursors.has(`mastodon:${host(older)}#metoo`)).toBe(false);
+      expect(cursors.has(`mastodon:${host(open)}#metoo`)).toBe(true);
+    });
+
+    it('with accessTokenEnv: sends the token as a Bearer header, never in a URL, and collects the instance', async () => {
+      const locked = await instance({ requireToken: TOKEN });
+      const statuses = taggedStatuses('metoo', 50);
+      const parent = mastodonStatus({ id: '90', createdAt: '2026-03-07T10:00:00Z', content: '<p>parent</p>', tags: [] });
+      const reply = mastodonStatus({ id: '120000000000000000', acct: 'dana', createdAt: '2026-03-08T05:00:00Z', content: '<p>reply</p>', tags: ['metoo'], inReplyToId: '90' });
+      locked.add(...statuses, parent, reply);
+      const config = await initialisedConfig(mastodonSource([locked.baseUrl], ['metoo'], { accessTokenEnv: 'TAGPULSE_MASTODON_TOKEN' }));
+      const env = { TAGPULSE_MASTODON_TOKEN: TOKEN };
+
+      const { summary, lines } = await collectLogged(config, env);
+
+      expect(summary.error).toBeUndefined();
+      expect(summary.queries.map((q) => [q.query, q.sent, q.complete, q.error])).toEqual([[`${host(locked)}#metoo`, 51, true, undefined]]);
+      expect(locked.timelineRequests('metoo').length).toBeGreaterThanOrEqual(2);
+      // Every request carries the token, in the header only.
+      const requests = locked.server.requests;
+      expect(locked.server.requestsTo('/api/v1/statuses/90')).toHaveLength(1);
+      expect(requests.every((r) => r.headers.authorization === `Bearer ${TOKEN}`)).toBe(true);
+      expect(requests.some((r) => decodeURIComponent(r.url.href).includes(TOKEN))).toBe(false);
+      expect(JSON.stringify(lines)).not.toContain(TOKEN);
+
+      const envelopes = await rawEnvelopes(config);
+      expect(keyCounts(envelopes).size).toBe(51);
+      expect(JSON.stringify(envelopes)).not.toContain(TOKEN);
+      expect(envelopes.find((e) => e.platformId === reply.uri)!.item.replyTo).toEqual({ platformId: parent.uri });
+      expect((await storedCursors(config)).get(`mastodon:${host(locked)}#metoo`)!.position).toEqual({ highWater: reply.id });
+    });
+
+    it('a refused instance is collected from where it was once the token is configured', async () => {
+      const locked = await instance({ requireToken: TOKEN });
+      locked.add(...taggedStatuses('metoo', 45));
+      const config = await initialisedConfig(mastodonSource([locked.baseUrl], ['metoo']));
+      const [refused] = await collectOnce(config);
+      expect(refused!.queries[0]!.error).toMatch(/requires a logged-in account for tag timelines .*set accessTokenEnv/);
+
+      const withToken: TagpulseConfig = { ...config, sources: [{ ...config.sources[0]!, accessTokenEnv: 'TAGPULSE_MASTODON_TOKEN' } as TagpulseConfig['sources'][number]] };
+      const [collected] = await collectOnce(withToken, { env: { TAGPULSE_MASTODON_TOKEN: TOKEN } });
+
+      expect(collected!.queries[0]).toMatchObject({ sent: 45, complete: true });
+      expect(keyCounts(await rawEnvelopes(config)).size).toBe(45);
+    });
+
+    it('refuses to start without the variable accessTokenEnv names, and reports a token the instance does not accept', async () => {
+      const locked = await instance({ requireToken: TOKEN });
+      locked.add(...taggedStatuses('metoo', 3));
+      const config = await initialisedConfig(mastodonSource([locked.baseUrl], ['metoo'], { accessTokenEnv: 'TAGPULSE_MASTODON_TOKEN' }));
+
+      const missing = collectOnce(config, { env: {} });
+      await expect(missing).rejects.toThrow(SourceSetupError);
+      await expect(missing).rejects.toThrow(
+        `source mastodon: set TAGPULSE_MASTODON_TOKEN to an access token of an account on ${host(locked)} (a read-only app token with the read:statuses scope will do), or remove accessTokenEnv from the source`,
+      );
+      expect(locked.server.requests).toHaveLength(0);
+      // A token is never sent to an instance it does not belong to: with two instances, the source refuses to start.
+      const open = await instance();
+      const two = await initialisedConfig(mastodonSource([locked.baseUrl, open.baseUrl], ['metoo'], { accessTokenEnv: 'TAGPULSE_MASTODON_TOKEN' }));
+      await expect(collectOnce(two, { env: { TAGPULSE_MASTODON_TOKEN: TOKEN } })).rejects.toThrow(/accessTokenEnv needs a source with one instance \(it lists 2\)/);
+      expect([...locked.server.requests, ...open.server.requests]).toHaveLength(0);
+
+      const [wrong] = await collectOnce(config, { env: { TAGPULSE_MASTODON_TOKEN: 'revoked-token' } });
+      expect(wrong!.error).toBeUndefined();
+      expect(wrong!.queries[0]).toMatchObject({ sent: 0, complete: false });
+      expect(wrong!.queries[0]!.error).toMatch(
+        new RegExp(`^${host(locked)} requires a logged-in account for tag timelines and did not accept the token in TAGPULSE_MASTODON_TOKEN as one \\(401: `),
+      );
+      expect(wrong!.queries[0]!.error).not.toContain('revoked-token');
+    });
   });
 });

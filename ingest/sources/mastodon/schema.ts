@@ -41,3 +41,6 @@ export type MastodonStatus = z.infer<typeof MastodonStatus>;
 
 /** `GET /api/v1/timelines/tag/:hashtag` answers an array of statuses, newest first; each is validated on its own. */
 export const TagTimelineResponse = z.array(z.unknown());
+
+/** Mastodon's error answer (`{"error": "..."}`), e.g. a refused tag timeline. */
+export const MastodonError = z.object({ error: z.string() });
