@@ -87,19 +87,27 @@ export function youtubeError(code: number, reason: string, domain: string, messa
 export const quotaExceeded = () =>
   youtubeError(403, 'quotaExceeded', 'youtube.quota', 'The request cannot be completed because you have exceeded your <a href="/youtube/v3/getting-started#quota">quota</a>.');
 
+/** What each call costs in units of the project's daily quota (developers.google.com/youtube/v3/determine_quota_cost). */
+const UNIT_COST: Record<string, number> = { search: 100, videos: 1, commentThreads: 1, comments: 1 };
+
 /**
  * The YouTube Data API v3 under `/youtube/v3/`: `search` (`type=video`, `order=date`, the words of `q` in
  * title or description, as loosely as YouTube matches, `publishedAfter` inclusive, `publishedBefore` exclusive,
  * `maxResults` ≤ 50, an opaque `pageToken`, snippets with a cut description), `videos` (by `id`, snippet and
- * statistics as decimal strings; no `commentCount` when comments are off) and `commentThreads` (`videoId`,
+ * statistics as decimal strings; no `commentCount` when comments are off), `commentThreads` (`videoId`,
  * `order=time`, ≤ 100 a page, the first five replies of each thread; 403 `commentsDisabled`, 404
- * `videoNotFound`). The key comes in `x-goog-api-key` or `key`; a wrong one is the 400 `API_KEY_INVALID`.
+ * `videoNotFound`) and `comments` (`parentId`: all replies of a top-level comment, ≤ 100 a page, an opaque
+ * `pageToken`; 403 `commentsDisabled`, 404 `commentNotFound`). The key comes in `x-goog-api-key` or `key`; a
+ * wrong one is the 400 `API_KEY_INVALID`. `unitsSpent` counts the quota the answered calls cost (search.list
+ * 100 units, every other call one).
  */
 export class FakeYoutube extends PlatformFake {
   readonly videos: FakeVideo[] = [];
   /** Comment threads by video id, any order. */
   readonly threads = new Map<string, FakeCommentThread[]>();
   readonly commentsDisabled = new Set<string>();
+  /** Units of the daily quota the calls answered so far have cost (not those a test intercepted). */
+  unitsSpent = 0;
 
   private constructor(
     server: FakeHttpServer,
@@ -149,6 +157,7 @@ export class FakeYoutube extends PlatformFake {
         },
       };
     }
+    this.unitsSpent += UNIT_COST[request.url.pathname.replace('/youtube/v3/', '')] ?? 0;
     switch (request.url.pathname) {
       case '/youtube/v3/search':
         return { body: this.search(params) };
@@ -174,9 +183,35 @@ export class FakeYoutube extends PlatformFake {
           },
         };
       }
+      case '/youtube/v3/comments':
+        return this.comments(params);
       default:
         return { status: 404, body: { error: { code: 404, message: 'Not Found', errors: [{ message: 'Not Found', domain: 'global', reason: 'notFound' }] } } };
     }
+  }
+
+  /** `comments.list` by `parentId`: every reply of a top-level comment, in the order they were added. */
+  private comments(params: URLSearchParams): FakeResponse {
+    const parentId = params.get('parentId');
+    if (!parentId) return youtubeError(400, 'missingRequiredParameter', 'youtube.parameter', 'No filter selected. Expected one of: id, parentId');
+    const [videoId, thread] = [...this.threads].flatMap(([v, threads]) => threads.filter((t) => t.snippet.topLevelComment.id === parentId).map((t) => [v, t] as const))[0] ?? [];
+    if (!videoId || !thread || !this.videos.some((v) => v.id === videoId)) {
+      return youtubeError(404, 'commentNotFound', 'youtube.comment', 'The comment identified by the <code><a href="/youtube/v3/docs/comments/list#parentId">parentId</a></code> parameter could not be found.');
+    }
+    if (this.commentsDisabled.has(videoId)) return youtubeError(403, 'commentsDisabled', 'youtube.comment', 'The video identified by the <code>videoId</code> parameter has disabled comments.');
+    const all = thread.replies?.comments ?? [];
+    const offset = Number(params.get('pageToken')?.slice(2) ?? 0);
+    const max = Math.min(Number(params.get('maxResults') ?? 20), 100);
+    const items = all.slice(offset, offset + max);
+    return {
+      body: {
+        kind: 'youtube#commentListResponse',
+        etag: 'e',
+        ...(offset + max < all.length ? { nextPageToken: `CM${offset + max}` } : {}),
+        pageInfo: { totalResults: items.length, resultsPerPage: max },
+        items,
+      },
+    };
   }
 
   private search(params: URLSearchParams) {

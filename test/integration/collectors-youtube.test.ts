@@ -117,4 +117,94 @@ describe('YouTube collector through the real Kafka', () => {
     const [refused] = await collectOnce(config, { env: { TAGPULSE_YOUTUBE_API_KEY: 'wrong' }, clock });
     expect(refused!.error).toMatch(/YouTube refused the API key in TAGPULSE_YOUTUBE_API_KEY \(400 API_KEY_INVALID: API key not valid/);
   });
+
+  it('reads the replies a thread leaves out with comments.list, paged and budgeted, each sent once and linked to its thread', async () => {
+    fake = await FakeYoutube.start(key);
+    const posted = Math.floor(Date.now() / 1000) * 1000 - 6 * 60 * MINUTE;
+    const replyCounts = { UgA: 12, UgB: 3, UgC: 230 };
+    fake.videos.push(video('w1', iso(posted), 'Серуен #seruen', '', 3 + 12 + 3 + 230));
+    Object.entries(replyCounts).forEach(([id, count], t) => {
+      const topAt = posted + (t + 1) * MINUTE;
+      const replies = Array.from({ length: count }, (_, r) => comment(`${id}.r${r}`, 'w1', iso(topAt + (r + 1) * 10_000), `Жауап ${r}`, `replier${r % 4}`, id));
+      fake.addThread('w1', comment(id, 'w1', iso(topAt), `Пікір ${id}`, 'viewer'), replies);
+    });
+    const config = await initialisedConfig(youtubeSource(['seruen']));
+
+    const [run] = await collectOnce(config, { env });
+    expect(run!.error).toBeUndefined();
+    expect(run!.queries).toMatchObject([
+      { query: 'seruen', sent: 1, complete: true },
+      { query: '@replies', sent: 3 + 12 + 3 + 230, rejected: 0, complete: true },
+    ]);
+    // Only the threads that include fewer replies than they have are read again (newest thread first), 100 replies a call.
+    const listed = fake.requests('comments');
+    expect(listed.map((p) => [p.get('parentId'), p.get('pageToken')])).toEqual([
+      ['UgC', null],
+      ['UgC', 'CM100'],
+      ['UgC', 'CM200'],
+      ['UgA', null],
+    ]);
+    expect(listed.every((p) => p.get('part') === 'snippet' && p.get('maxResults') === '100' && p.get('textFormat') === 'plainText')).toBe(true);
+    expect(fake.server.requests.every((r) => !r.url.search.includes(key))).toBe(true);
+
+    const envelopes = await rawEnvelopes(config);
+    const counts = keyCounts(envelopes);
+    expect(counts.size).toBe(1 + 3 + 12 + 3 + 230);
+    expect([...counts.values()].every((n) => n === 1)).toBe(true);
+    const repliesTo = (id: string) => envelopes.filter((e) => e.item.replyTo?.platformId === id);
+    expect(repliesTo('UgA').map((e) => e.platformId).sort()).toEqual(Array.from({ length: 12 }, (_, r) => `UgA.r${r}`).sort());
+    expect(repliesTo('UgB')).toHaveLength(3);
+    expect(repliesTo('UgC')).toHaveLength(230);
+    // A reply comments.list gave is the same envelope as one the thread included.
+    for (const r of [0, 11]) {
+      expect(envelopes.find((e) => e.platformId === `UgA.r${r}`)).toMatchObject({
+        source: 'youtube',
+        query: 'seruen',
+        item: {
+          text: `Жауап ${r}`,
+          author: { id: `UCreplier${r % 4}`, handle: `replier${r % 4}` },
+          url: `https://www.youtube.com/watch?v=w1&lc=UgA.r${r}`,
+          replyTo: { platformId: 'UgA' },
+          threadId: 'w1',
+          engagement: { likes: 2 },
+        },
+      });
+    }
+
+    // Quota: search.list from its own bucket; videos.list twice (the search's videos, the comment counts),
+    // commentThreads.list once and comments.list four times, one unit each.
+    const state = (await storedCursors(config)).get('youtube:@state')!.position as { searches: { used: number }; units: { used: number } };
+    expect(state.searches.used).toBe(1);
+    expect(state.units.used).toBe(2 + 1 + 4);
+    expect(fake.unitsSpent).toBe(100 + 2 + 1 + 4);
+  });
+
+  it('quotaExceeded from comments.list ends the run without half a page; the next day every reply arrives once', async () => {
+    fake = await FakeYoutube.start(key);
+    const posted = Math.floor(Date.now() / 1000) * 1000 - 6 * 60 * MINUTE;
+    fake.videos.push(video('w2', iso(posted), '#seruen', '', 151));
+    const topAt = posted + MINUTE;
+    fake.addThread(
+      'w2',
+      comment('UgD', 'w2', iso(topAt), 'Пікір', 'viewer'),
+      Array.from({ length: 150 }, (_, r) => comment(`UgD.r${r}`, 'w2', iso(topAt + (r + 1) * 10_000), `Жауап ${r}`, 'replier', 'UgD')),
+    );
+    const config = await initialisedConfig(youtubeSource(['seruen']));
+    fake.server.intercept((r) => r.url.pathname.endsWith('/comments') && r.url.searchParams.get('pageToken') === 'CM100', () => quotaExceeded());
+
+    const clock = new TestClock();
+    const [exceeded] = await collectOnce(config, { clock, env });
+    expect(exceeded!.error).toBeUndefined();
+    expect(exceeded!.queries[1]).toMatchObject({ query: '@replies', sent: 0, complete: false, limitReached: expect.stringMatching(/comments\.list answered quotaExceeded/) });
+    expect((await rawEnvelopes(config)).map((e) => e.platformId)).toEqual(['w2']);
+
+    await clock.sleep(86_400_000);
+    const [nextDay] = await collectOnce(config, { clock, env });
+    expect(nextDay!.queries[1]).toMatchObject({ query: '@replies', sent: 151, complete: true });
+    expect(fake.requests('comments').map((p) => p.get('pageToken'))).toEqual([null, 'CM100', null, 'CM100']);
+    const counts = keyCounts(await rawEnvelopes(config));
+    const comments = [...counts].filter(([k]) => !k.endsWith(':w2'));
+    expect(comments).toHaveLength(151);
+    expect(comments.every(([, n]) => n === 1)).toBe(true);
+  });
 });

@@ -81,6 +81,16 @@ export const CommentThreadListResponse = z.object({
   items: z.array(z.unknown()),
 });
 
+/**
+ * `comments.list` (`parentId`): the replies of one top-level comment, all of them, page by page. A thread of
+ * `commentThreads.list` carries only some replies (complete when as many as its `totalReplyCount`).
+ */
+export const CommentListResponse = z.object({
+  nextPageToken: z.string().optional(),
+  items: z.array(z.unknown()),
+});
+export type CommentListResponse = z.infer<typeof CommentListResponse>;
+
 /** Google's error body: `error.errors[].reason` says what happened (`quotaExceeded`, `commentsDisabled`, `keyInvalid`). */
 export const GoogleError = z.object({
   error: z.object({

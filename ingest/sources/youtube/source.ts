@@ -5,10 +5,11 @@ import { DailyBudget, DailyBudgetState } from '../../framework/budget.js';
 import { textHashtags, trackedAmong } from '../../framework/hashtags.js';
 import { HttpError, jsonBody, snippet, type HttpResponse } from '../../framework/http.js';
 import { tryParseJson } from '../../framework/json.js';
-import { LimitReachedError, normaliseTags, PageBuilder, SourceSetupError, type ItemParts, type PollingSource, type SourceContext } from '../../framework/source.js';
+import { LimitReachedError, normaliseTags, PageBuilder, SourceSetupError, type ItemParts, type Origin, type PollingSource, type SourceContext } from '../../framework/source.js';
 import { comparePositions, tagSourceWithReplies, ThreadClosedError, ThreadFollower, type RepliesFetcher, type TagOrRepliesCursor } from '../../framework/threads.js';
 import { newestFirst, type TimelineRequest } from '../../framework/timeline.js';
 import {
+  CommentListResponse,
   CommentThread,
   CommentThreadListResponse,
   GoogleError,
@@ -37,7 +38,9 @@ const SETUP_REASONS = new Set(['keyInvalid', 'keyExpired', 'accessNotConfigured'
 /**
  * YouTube Data API v3: `search.list` for videos carrying `#tag` (one query per tag), their full snippets and
  * statistics from `videos.list`, and the comments of every matched video (`commentThreads.list`, newest first)
- * as posts linked to their video, followed for `followRepliesDays` (the `@replies` query).
+ * as posts linked to their video, followed for `followRepliesDays` (the `@replies` query). A thread carries only
+ * some of its replies; one with fewer than its `totalReplyCount` has all of them read with `comments.list`
+ * (`parentId`, 100 a call, one unit each).
  *
  * Budgets: search.list has a bucket of its own, `searchCallsPerDay` calls a Pacific-time day (100 by default);
  * every call takes from it before it is made, and when it is spent the tag queries end for the day with a log
@@ -134,27 +137,59 @@ export function createYoutubeSource(config: YoutubeConfig, context: SourceContex
       const response = await call('commentThreads', params, CommentThreadListResponse, signal);
       const tag = follower.get(videoId!)?.tag;
       const page = newPage();
+      const isNew = (publishedAt: string) => since === undefined || comparePositions(publishedAt, since) > 0;
+      // A reply the thread includes comes again from comments.list: the page sends each reply id once.
+      const seen = new Set<string>();
+      // Replies are judged on their own time: a new reply may sit under a comment older than the mark.
+      const addReply = (raw: unknown, thread: CommentThread, origin: Origin) =>
+        page.add(
+          raw,
+          YoutubeComment,
+          (comment) => {
+            if (seen.has(comment.id)) return undefined;
+            seen.add(comment.id);
+            const top = thread.snippet.topLevelComment;
+            return isNew(comment.snippet.publishedAt) ? commentParts(comment, thread.snippet.videoId, comment.snippet.parentId ?? top.id, tag) : undefined;
+          },
+          origin,
+        );
+      /** Threads that include fewer replies than they have: the rest are read with comments.list. */
+      const incomplete: CommentThread[] = [];
       let newest: string | undefined;
       let reachedMark = false;
       response.items.forEach((raw, index) =>
         page.add(raw, CommentThread, (thread) => {
           const top = thread.snippet.topLevelComment;
-          const isNew = (publishedAt: string) => since === undefined || comparePositions(publishedAt, since) > 0;
           if (newest === undefined || comparePositions(top.snippet.publishedAt, newest) > 0) newest = top.snippet.publishedAt;
-          // Replies are judged on their own time: a new reply may sit under a comment older than the mark.
-          (thread.replies?.comments ?? []).forEach((reply, replyIndex) =>
-            page.add(
-              reply,
-              YoutubeComment,
-              (comment) => (isNew(comment.snippet.publishedAt) ? commentParts(comment, thread.snippet.videoId, comment.snippet.parentId ?? top.id, tag) : undefined),
-              { resource: 'commentThreads', videoId: videoId!, thread: thread.id, replyIndex },
-            ),
-          );
+          const included = thread.replies?.comments ?? [];
+          included.forEach((reply, replyIndex) => addReply(reply, thread, { resource: 'commentThreads', videoId: videoId!, thread: thread.id, replyIndex }));
+          if (thread.snippet.totalReplyCount > included.length) incomplete.push(thread);
           if (isNew(top.snippet.publishedAt)) return commentParts(top, thread.snippet.videoId, thread.snippet.videoId, tag);
           reachedMark = true;
           return undefined;
         }, { resource: 'commentThreads', videoId: videoId!, index }),
       );
+      for (const thread of incomplete) {
+        const parentId = thread.snippet.topLevelComment.id;
+        let pageToken: string | undefined;
+        let replyPage = 0;
+        do {
+          const listParams: Record<string, string> = { part: 'snippet', parentId, maxResults: String(COMMENTS_PAGE), textFormat: 'plainText' };
+          if (pageToken) listParams.pageToken = pageToken;
+          let listed: CommentListResponse;
+          try {
+            listed = await call('comments', listParams, CommentListResponse, signal);
+          } catch (error) {
+            // The top-level comment was deleted since commentThreads listed it: its replies went with it.
+            if (!(error instanceof HttpError) || error.response.status !== 404) throw error;
+            context.log.info('comment thread gone while its replies were read', { videoId, thread: thread.id, error: error.message });
+            break;
+          }
+          listed.items.forEach((raw, index) => addReply(raw, thread, { resource: 'comments', videoId: videoId!, thread: thread.id, replyPage, index }));
+          pageToken = listed.items.length > 0 && listed.nextPageToken !== pageToken ? listed.nextPageToken : undefined;
+          replyPage += 1;
+        } while (pageToken);
+      }
       return { page, newest, older: reachedMark || response.items.length === 0 ? undefined : response.nextPageToken };
     },
   };
