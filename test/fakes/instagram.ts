@@ -26,14 +26,19 @@ export function graphError(status: number, code: number, message: string, extra:
 
 /**
  * The Instagram Graph API's hashtag search under `/v23.0/`: `ig_hashtag_search?user_id&q` (the hashtag's
- * node id) and `/{hashtag-id}/recent_media?user_id&fields&limit&after` (media of the last 24 hours, newest first,
- * ≤ 50 a page). Paging as the API does it: `paging.cursors.after` and `paging.next` while more remain; the last
- * page repeats the `after` cursor it was asked with and has no `next`. The token comes as a bearer header or
- * `access_token`; an expired one is error 190.
+ * node id) and `/{hashtag-id}/recent_media?user_id&fields&limit&after` (media of the last 24 hours, ≤ 50 a
+ * page). As Meta documents it, the listing is not in chronological order (here: ordered by a hash of the id,
+ * so new media land on any page) and its `after` cursor is the same string on every page: a request without
+ * `after` opens a listing (a snapshot of the tag's media) with its own cursor, and each request with that
+ * cursor is served the listing's next page, the progress kept here, out of the client's sight. `paging.next`
+ * is present while more remain and absent on the last page (whose `after` is still the same cursor). The
+ * token comes as a bearer header or `access_token`; an expired one is error 190.
  */
 export class FakeInstagram extends PlatformFake {
   /** Media by hashtag (lowercase). */
   readonly media = new Map<string, FakeMedia[]>();
+  /** Open listings by their `after` cursor: the snapshot and how far it has been served. */
+  private readonly listings = new Map<string, { items: FakeMedia[]; served: number }>();
 
   private constructor(
     server: FakeHttpServer,
@@ -63,6 +68,16 @@ export class FakeInstagram extends PlatformFake {
     return this.server.requestsTo(`/${GRAPH_VERSION}/${hashtagId(tag)}/recent_media`).map((r) => r.url.searchParams);
   }
 
+  /** The tag's media as recent_media lists them now: the last 24 hours, in the API's (non-chronological) order. */
+  listing(tag: string): FakeMedia[] {
+    const since = Date.now() - 86_400_000;
+    return (this.media.get(tag) ?? [])
+      .filter((m) => m.timestamp === undefined || Date.parse(String(m.timestamp).replace(/(\d\d)(\d\d)$/, '$1:$2')) > since)
+      .map((m) => ({ m, key: scramble(String(m.id)) }))
+      .sort((a, b) => a.key - b.key)
+      .map(({ m }) => m);
+  }
+
   respond(request: FakeRequest): FakeResponse {
     const params = request.url.searchParams;
     const token = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1] ?? params.get('access_token');
@@ -74,22 +89,33 @@ export class FakeInstagram extends PlatformFake {
     }
     const id = new RegExp(`^/${GRAPH_VERSION}/(\\d+)/recent_media$`).exec(request.url.pathname)?.[1];
     if (!id) return graphError(400, 100, 'Unsupported get request.', { error_subcode: 33 });
-    const tag = [...this.media.keys()].find((t) => hashtagId(t) === id);
-    const since = Date.now() - 86_400_000;
-    const all = (tag ? this.media.get(tag)! : [])
-      .filter((m) => Date.parse(String(m.timestamp).replace(/(\d\d)(\d\d)$/, '$1:$2')) > since || m.timestamp === undefined)
-      .sort((a, b) => String(b.timestamp).localeCompare(String(a.timestamp)));
     const after = params.get('after');
-    const offset = after ? Number(Buffer.from(after, 'base64').toString('utf8').slice(1)) : 0;
+    let cursor: string;
+    if (after === null) {
+      const tag = [...this.media.keys()].find((t) => hashtagId(t) === id);
+      cursor = Buffer.from(`QVFIU${id}:${this.listings.size + 1}`).toString('base64url');
+      this.listings.set(cursor, { items: tag ? this.listing(tag) : [], served: 0 });
+    } else {
+      cursor = after;
+    }
+    const listing = this.listings.get(cursor);
+    if (!listing) return graphError(400, 100, 'Invalid parameter: after', { error_subcode: 33 });
     const limit = Math.min(Number(params.get('limit') ?? 25), 50);
-    const data = all.slice(offset, offset + limit);
-    const more = offset + limit < all.length;
-    const cursor = more ? Buffer.from(`o${offset + limit}`).toString('base64') : (after ?? Buffer.from('o0').toString('base64'));
+    const data = listing.items.slice(listing.served, listing.served + limit);
+    listing.served += data.length;
+    const more = listing.served < listing.items.length;
     const next = new URL(request.url);
     next.searchParams.set('after', cursor);
     next.searchParams.set('access_token', 'EAAG…');
     return { body: { data, paging: { cursors: { after: cursor }, ...(more ? { next: next.href } : {}) } } };
   }
+}
+
+/** A fixed pseudo-random order key (FNV-1a of the id): the fake's "not chronological". */
+function scramble(id: string): number {
+  let hash = 0x811c9dc5;
+  for (const byte of Buffer.from(id)) hash = Math.imul(hash ^ byte, 0x01000193) >>> 0;
+  return hash;
 }
 
 /** A stable numeric node id per hashtag, as Instagram's are. */

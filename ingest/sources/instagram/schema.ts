@@ -3,7 +3,7 @@ import { z } from 'zod';
 /** Instagram Graph API shapes (developers.facebook.com/docs/instagram-platform), with the API's own field names. */
 
 /** Graph timestamps are ISO 8601 with an offset without colon (`2026-03-08T10:00:00+0000`); read as an ISO instant. */
-const GraphTime = z
+export const GraphTime = z
   .string()
   .regex(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:?\d\d)$/, 'an ISO 8601 time with an offset')
   .transform((value) => new Date(value.replace(/([+-]\d\d)(\d\d)$/, '$1:$2')).toISOString());
@@ -23,7 +23,7 @@ export const InstagramMedia = z.object({
 });
 export type InstagramMedia = z.infer<typeof InstagramMedia>;
 
-/** A page: `paging.next` only while more pages exist (the `after` cursor may repeat on the last one). */
+/** A page: `paging.next` only while more pages exist; the `after` cursor is the same string on every page of a listing. */
 export const RecentMediaResponse = z.object({
   data: z.array(z.unknown()),
   paging: z
