@@ -170,18 +170,9 @@ export class FakeYoutube extends PlatformFake {
         if (!this.videos.some((v) => v.id === videoId)) return youtubeError(404, 'videoNotFound', 'youtube.commentThread', 'The video identified by the <code><a href="/youtube/v3/docs/commentThreads/list#videoId">videoId</a></code> parameter could not be found.');
         if (this.commentsDisabled.has(videoId)) return youtubeError(403, 'commentsDisabled', 'youtube.commentThread', 'The video identified by the <code><a href="/youtube/v3/docs/commentThreads/list#videoId">videoId</a></code> parameter has disabled comments.');
         const all = [...(this.threads.get(videoId) ?? [])].sort((a, b) => b.snippet.topLevelComment.snippet.publishedAt.localeCompare(a.snippet.topLevelComment.snippet.publishedAt));
-        const offset = Number(params.get('pageToken')?.slice(2) ?? 0);
-        const max = Math.min(Number(params.get('maxResults') ?? 20), 100);
-        const items = all.slice(offset, offset + max).map((t) => (t.replies ? { ...t, replies: { comments: t.replies.comments.slice(0, 5) } } : t));
-        return {
-          body: {
-            kind: 'youtube#commentThreadListResponse',
-            etag: 'e',
-            ...(offset + max < all.length ? { nextPageToken: `CT${offset + max}` } : {}),
-            pageInfo: { totalResults: items.length, resultsPerPage: max },
-            items,
-          },
-        };
+        // A thread resource carries at most five of its replies, as YouTube's does.
+        const page = listPage('youtube#commentThreadListResponse', 'CT', all, params);
+        return { body: { ...page, items: page.items.map((t) => (t.replies ? { ...t, replies: { comments: t.replies.comments.slice(0, 5) } } : t)) } };
       }
       case '/youtube/v3/comments':
         return this.comments(params);
@@ -199,19 +190,7 @@ export class FakeYoutube extends PlatformFake {
       return youtubeError(404, 'commentNotFound', 'youtube.comment', 'The comment identified by the <code><a href="/youtube/v3/docs/comments/list#parentId">parentId</a></code> parameter could not be found.');
     }
     if (this.commentsDisabled.has(videoId)) return youtubeError(403, 'commentsDisabled', 'youtube.comment', 'The video identified by the <code>videoId</code> parameter has disabled comments.');
-    const all = thread.replies?.comments ?? [];
-    const offset = Number(params.get('pageToken')?.slice(2) ?? 0);
-    const max = Math.min(Number(params.get('maxResults') ?? 20), 100);
-    const items = all.slice(offset, offset + max);
-    return {
-      body: {
-        kind: 'youtube#commentListResponse',
-        etag: 'e',
-        ...(offset + max < all.length ? { nextPageToken: `CM${offset + max}` } : {}),
-        pageInfo: { totalResults: items.length, resultsPerPage: max },
-        items,
-      },
-    };
+    return { body: listPage('youtube#commentListResponse', 'CM', thread.replies?.comments ?? [], params) };
   }
 
   private search(params: URLSearchParams) {
@@ -239,4 +218,18 @@ export class FakeYoutube extends PlatformFake {
       items,
     };
   }
+}
+
+/** One page of a list answer as YouTube pages it: `maxResults` (at most 100), and a `pageToken` (here `<prefix><offset>`). */
+function listPage<T>(kind: string, tokenPrefix: string, all: readonly T[], params: URLSearchParams) {
+  const offset = Number(params.get('pageToken')?.slice(tokenPrefix.length) ?? 0);
+  const max = Math.min(Number(params.get('maxResults') ?? 20), 100);
+  const items = all.slice(offset, offset + max);
+  return {
+    kind,
+    etag: 'e',
+    ...(offset + max < all.length ? { nextPageToken: `${tokenPrefix}${offset + max}` } : {}),
+    pageInfo: { totalResults: items.length, resultsPerPage: max },
+    items,
+  };
 }
