@@ -25,6 +25,14 @@ const AGREEMENT_REACH = 3;
 const ADDRESSEE_MIN_STEM = 2;
 /** How far (in words) two insults may stand apart to be one name-calling ('ugly old witch'). */
 const STACKED_INSULT_REACH = 2;
+/** How long (in words) a clause opening with an animal word may be for the word to be a vocative ('Заткнись, овца крашеная, ...'). */
+const VOCATIVE_REACH = 3;
+/** How far (in words) before an animal word a person word may stand for the word to be said of it ('эта фемка — корова'). */
+const PREDICATE_REACH = 4;
+/** How far (in words) after an animal word a person's prop may stand ('Мартышка с микрофоном'). */
+const PROP_REACH = 2;
+/** How far (in words) after the words a Kazakh quotative may stand to report them ('... ас үйде деген'). */
+const QUOTATIVE_REACH = 2;
 
 /** A word that tells the gender of whom a clause is about. */
 interface GenderSignal {
@@ -60,6 +68,14 @@ class Post {
   private readonly afterFirstPerson = new Set<number>();
   /** Homonym words found, by the rule they show a homonym of. */
   private readonly homonyms = new Map<Rule, Occurrence[]>();
+  /** Rules whose `onlyWith` words the post has. */
+  private readonly requirementsMet = new Set<Rule>();
+  /** Words with a second-person ending ('сиырсың', 'пишешь'): they address someone themselves. */
+  private readonly addressed = new Set<number>();
+  /** Pronouns and people nouns ('она', 'фемки', 'she', 'қыз'): what an animal word may be said of. */
+  private readonly personWords = new Set<number>();
+  /** Words of the `persons` and `props` lists (imperatives, people in general, a person's props like 'микрофон'). */
+  private readonly propWords: number[] = [];
 
   constructor(
     readonly lexicon: Lexicon,
@@ -96,12 +112,19 @@ class Post {
           this.signals.push({ index: occurrence.first, gender: owner.gender, explicit: true });
         }
         this.persons.add(occurrence.first);
+        this.personWords.add(occurrence.first);
       } else if (owner.kind === 'homonym') {
         const list = this.homonyms.get(owner.rule) ?? [];
         list.push(occurrence);
         this.homonyms.set(owner.rule, list);
+      } else if (owner.kind === 'requirement') {
+        this.requirementsMet.add(owner.rule);
+      } else if (owner.kind === 'prop') {
+        this.propWords.push(occurrence.first);
       } else if (owner.kind === 'person') {
         this.persons.add(occurrence.first);
+        this.personWords.add(occurrence.first);
+        this.propWords.push(occurrence.first);
       } else if (owner.kind === 'rule' && isOneWord(occurrence) && !owner.rule.needsPerson) {
         this.persons.add(occurrence.first);
       }
@@ -126,7 +149,10 @@ class Post {
               reading.skeleton.endsWith(suffix.skeleton),
           ),
       );
-      if (addressed) this.persons.add(index);
+      if (addressed) {
+        this.persons.add(index);
+        this.addressed.add(index);
+      }
     });
   }
 
@@ -188,7 +214,23 @@ class Post {
   isMention(occurrence: Occurrence): boolean {
     const at = occurrence.first;
     if (this.tokens[at]!.quoted && QUOTING_FRAMES.some((k) => this.framesOf(k).length > 0)) return true;
+    if (this.isRebutted(at)) return true;
     const report = this.framesOf('report');
+    // A reporting verb or channel followed by a colon introduces what was said or sent ('Каждый день в
+    // личке: шлюха, тварь', 'Анам айтады: ...', 'in my inbox: slut'): a quotation, even where it says 'ты'.
+    if (report.some((o) => o.last < at && this.sameSentence(o.first, at) && this.tokens[o.last]!.punctuationAfter.startsWith(':'))) {
+      return true;
+    }
+    // 'Ты называешь её шлюхой': a reporting verb whose object is a third person reports what the
+    // addressee says of her, even in a clause that addresses someone.
+    const thirdPerson = this.framesOf('thirdPersonObject');
+    if (
+      report.some(
+        (o) => o.last < at && this.sameClause(o.first, at) && thirdPerson.some((t) => t.first > o.last && t.first - o.last <= 2 && t.first < at),
+      )
+    ) {
+      return true;
+    }
     const reportInClause = report.some((o) => this.sameClause(o.first, at));
     const reportBefore = report.some((o) => o.last < at && this.sameSentence(o.first, at));
     // 'Мне писали, а ты шлюха': a clause that addresses someone directly is the author's own words.
@@ -197,7 +239,70 @@ class Post {
     if ((reportInClause || reportBefore) && !addressed) {
       if (condemned || this.framesOf('firstPersonRecipient').some((o) => this.sameSentence(o.first, at))) return true;
     }
+    // Kazakh quotes come before the verb ('«...» деген ескі сөз, біз онымен келіспейміз'): a reporting
+    // word after the words in a condemning post reports them too.
+    if (
+      condemned &&
+      !addressed &&
+      report.some((o) => o.first > occurrence.last && o.first - occurrence.last <= QUOTATIVE_REACH && this.sameClause(o.first, occurrence.last))
+    ) {
+      return true;
+    }
     return condemned && this.framesOf('meta').some((o) => this.sameSentence(o.first, at));
+  }
+
+  /**
+   * Whether an animal word ('овца', 'сиыр', 'cow') is said of a person rather than of the animal: it
+   * addresses someone itself ('сиырсың'); its clause addresses someone ('ты овца', 'заткнись овца'); it is
+   * a vocative opening its clause, at most VOCATIVE_REACH words long, in a sentence that addresses someone
+   * ('Заткнись, овца крашеная, тебя...'); a pronoun or people noun stands just before it in its sentence
+   * ('фемки — овцы', 'she's a cow', 'эта корова', 'feminists are a plague, rats') or right after it
+   * ('мыстан кемпір'); a person's prop follows it ('Мартышка с микрофоном'); or another insult stands beside it.
+   */
+  isSaidOfPerson(occurrence: Occurrence): boolean {
+    const at = occurrence.first;
+    if (this.addressed.has(at)) return true;
+    const addressing = [...this.framesOf('secondPerson').map((o) => o.first), ...this.addressed];
+    if (addressing.some((i) => this.sameClause(i, at))) return true;
+    const clauseStart = at === 0 || !this.sameClause(at - 1, at);
+    let clauseEnd = at;
+    while (clauseEnd + 1 < this.tokens.length && this.sameClause(clauseEnd + 1, at)) clauseEnd++;
+    // A vocative is set off by a comma or '!' ('Ведьмы — героини' is a subject), in a sentence that
+    // addresses someone or gives an order.
+    const vocative = clauseStart && clauseEnd - at < VOCATIVE_REACH && /^[,!]/u.test(this.tokens[clauseEnd]!.punctuationAfter);
+    if (vocative && [...addressing, ...this.propWords].some((i) => i !== at && this.sameSentence(i, at))) return true;
+    for (const i of this.personWords) {
+      if (i < at && at - i <= PREDICATE_REACH && this.sameSentence(i, at)) return true;
+      // Kazakh puts the insult before the noun it names: 'мыстан кемпір', 'сиыр қыз'.
+      if (i === at + 1 && this.sameClause(i, at)) return true;
+    }
+    // A person's props right after it ('Мартышка с микрофоном', 'Жаба в юбке'): 'person' words, not
+    // gendered nouns ('Корова у бабушки' is the grandmother's cow).
+    if (this.propWords.some((i) => i > at && i - at <= PROP_REACH && this.sameClause(i, at))) return true;
+    return this.occurrencesOf('rule').some(
+      (o) =>
+        o !== occurrence &&
+        isOneWord(o) &&
+        Math.min(Math.abs(o.first - occurrence.last), Math.abs(occurrence.first - o.last)) <= STACKED_INSULT_REACH &&
+        this.sameClause(o.first, at),
+    );
+  }
+
+  /** Whether the post has one of the words a rule needs ('изнасил*' for 'не надо было идти'). */
+  meetsRequirement(rule: Rule): boolean {
+    return !rule.hasRequirement || this.requirementsMet.has(rule);
+  }
+
+  /**
+   * A sentence that asks a question answered 'no' by the next one ('Она сама виновата? Нет.', 'Өзі
+   * кінәлі ме? Жоқ!') rebuts its words.
+   */
+  isRebutted(at: number): boolean {
+    const sentence = this.tokens[at]!.sentence;
+    let last = at;
+    while (last + 1 < this.tokens.length && this.tokens[last + 1]!.sentence === sentence) last++;
+    if (!this.tokens[last]!.punctuationAfter.startsWith('?') || last + 1 >= this.tokens.length) return false;
+    return this.framesOf('rebuttal').some((o) => o.first === last + 1);
   }
 
   /** 'не дура', 'not a slut', 'жезөкше емес': a negation right next to a one-word insult. */
@@ -242,9 +347,10 @@ class Post {
     const found = this.homonyms.get(rule) ?? [];
     const within = rule.unlessWithin;
     if (within === undefined) return found.length > 0;
+    // In the same clause: 'Надандар, заңды оқып алыңдар' calls people ignorant and then names a law.
     return found.some(
       (o) =>
-        this.sameSentence(o.first, occurrence.first) &&
+        this.sameClause(o.first, occurrence.first) &&
         Math.min(Math.abs(o.first - occurrence.last), Math.abs(occurrence.first - o.last)) <= within,
     );
   }
@@ -320,6 +426,41 @@ function joinSpacedLetters(
   for (const [runFirst, runLast] of lexicon.normaliser.spacedLetterRuns(tokens, text).reverse()) join(runFirst, runLast);
 }
 
+/**
+ * Invisible characters and emoji inside a word (zero-width space or joiner, soft hyphen, variation
+ * selector, 'шл\u200bюха', 'с🤡ука') split it into pieces no stem matches: they are dropped between letters.
+ */
+const IN_WORD_NOISE = /(?<=[\p{L}\p{M}])(?:[\u00AD\u200B-\u200D\u2060\uFE0F]|\p{Extended_Pictographic})+(?=\p{L})/gu;
+
+/** One punctuation mark splitting a word without spaces ('шлю.ха', 'b-i-tch' is spaced letters). */
+const WORD_SPLITTER = /^[.·•\-_|/']$/u;
+
+/**
+ * Joins two words split by one punctuation mark ('шлю.ха', 'сук-ка') where the joined word is an
+ * insult that neither piece is: hyphenated compounds ('женщинах-травницах') join into nothing and stay.
+ */
+function joinSplitWords(
+  lexicon: Lexicon,
+  text: string,
+  tokens: Token[],
+  readings: Reading[][],
+  hits: Set<number>[],
+  transliteration: boolean,
+): void {
+  for (let i = 0; i + 1 < tokens.length; i++) {
+    const a = tokens[i]!;
+    const b = tokens[i + 1]!;
+    if (!WORD_SPLITTER.test(text.slice(a.end, b.start))) continue;
+    const raw = text.slice(a.start, a.end) + text.slice(b.start, b.end);
+    const joinedReadings = lexicon.normaliser.readings(raw, transliteration);
+    const joinedHits = wordHits(lexicon, joinedReadings, transliteration);
+    if (![...joinedHits].some((p) => lexicon.insultPatterns.has(p) && !hits[i]!.has(p) && !hits[i + 1]!.has(p))) continue;
+    tokens.splice(i, 2, { ...a, end: b.end, raw, punctuationAfter: b.punctuationAfter });
+    readings.splice(i, 2, joinedReadings);
+    hits.splice(i, 2, joinedHits);
+  }
+}
+
 /** IIN: 12 digits, the first six a YYMMDD date, the seventh the century-and-sex digit 1–6. */
 function isIin(digits: string): boolean {
   if (!/^\d{12}$/u.test(digits)) return false;
@@ -336,7 +477,10 @@ function findRules(post: Post): Found[] {
     if (owner.kind !== 'rule') continue;
     const { rule } = owner;
     if (post.isHomonym(occurrence, rule) || post.isMention(occurrence) || post.isNegated(occurrence)) continue;
-    if (rule.needsPerson && !post.hasPerson(occurrence)) continue;
+    const saidOfPerson = rule.ofPerson && post.isSaidOfPerson(occurrence);
+    if (rule.needsPerson && !saidOfPerson && !post.hasPerson(occurrence)) continue;
+    if (rule.ofPerson && !saidOfPerson) continue;
+    if (!post.meetsRequirement(rule)) continue;
     found.push({
       category: rule.category,
       rule: rule.id,
@@ -356,7 +500,11 @@ function findRules(post: Post): Found[] {
 /** Phone numbers, addresses and IINs, when the post ties them to a person or calls people to use them. */
 function findDoxxing(post: Post): Found[] {
   const { lexicon, text, tokens } = post;
-  const tied = post.occurrencesOf('doxxingPersonal').length > 0 || post.occurrencesOf('doxxingCall').length > 0;
+  // A call to phone a crisis centre or a hotline is help, not harassment: with a service named, only a
+  // personal tie ('её номер') counts.
+  const personal = post.occurrencesOf('doxxingPersonal').length > 0;
+  const service = post.occurrencesOf('doxxingService').length > 0;
+  const tied = personal || (post.occurrencesOf('doxxingCall').length > 0 && !service);
   if (!tied || tokens.length === 0) return [];
   const found: Found[] = [];
   for (const detector of lexicon.doxxing.detectors) {
@@ -378,13 +526,15 @@ function findDoxxing(post: Post): Found[] {
 }
 
 export function createClassifier(lexicon: Lexicon): Classifier {
-  return (text, lang) => {
+  return (original, lang) => {
+    const text = original.replace(IN_WORD_NOISE, '');
     const { normaliser } = lexicon;
     const tokens = normaliser.tokenise(text);
     const transliteration = mayBeTransliterated(lexicon, text, tokens, lang);
     const readings = tokens.map((t) => normaliser.readings(t.raw, transliteration));
     const hits = readings.map((r) => wordHits(lexicon, r, transliteration));
     joinSpacedLetters(lexicon, text, tokens, readings, hits, transliteration);
+    joinSplitWords(lexicon, text, tokens, readings, hits, transliteration);
     const post = new Post(lexicon, text, tokens, readings, findPhrases(lexicon, tokens, hits), transliteration, lang);
 
     // Overlapping evidence of one category is one finding ('Место бабы — на кухне' matches two phrases):

@@ -12,7 +12,7 @@ import { z } from 'zod';
 import { Normaliser, type Script } from './normalise.js';
 
 /** Version of the matching code; the lexicon's content hash is appended to make the classifier version. */
-export const ENGINE_VERSION = '1.1.0';
+export const ENGINE_VERSION = '1.2.0';
 
 export type Gender = 'f' | 'm';
 const GenderSchema = z.enum(['f', 'm']);
@@ -34,6 +34,17 @@ const RuleSchema = z
     unless: z.array(z.string().min(1)).optional(),
     /** How many words away a homonym word may stand (default: anywhere in the post). */
     unlessWithin: z.number().int().min(1).optional(),
+    /**
+     * Words one of which must be in the post for the rule to count ('@name' as in unless): templates built
+     * from everyday words ('не надо было идти') are victim blaming only where sexual violence is spoken of.
+     */
+    onlyWith: z.array(z.string().min(1)).optional(),
+    /**
+     * The word counts only when it is said of a person: addressed ('ты овца', 'сиырсың'), a vocative
+     * ('Заткнись, овца'), the predicate or apposition of a person word ('фемки — овцы', 'she's a cow'), or
+     * stacked with another insult. Animal words are mostly literal ('Корова сбежала').
+     */
+    ofPerson: z.boolean().optional(),
   })
   .strict();
 
@@ -54,6 +65,8 @@ const FRAME_KINDS = [
   'secondPerson',
   'negationBefore',
   'negationAfter',
+  'thirdPersonObject',
+  'rebuttal',
 ] as const;
 export type FrameKind = (typeof FRAME_KINDS)[number];
 
@@ -73,6 +86,8 @@ const LanguageFileSchema = z
       .strict()
       .optional(),
     persons: PhraseList,
+    /** A person's props ('микрофон', 'юбка'): after an animal word they show it is said of a person. */
+    props: PhraseList.optional(),
     addressee: z.object({ about: About, suffixes: z.array(z.string().min(1)) }).strict().optional(),
     contexts: z.record(z.string(), PhraseList).optional(),
     rules: z.array(RuleSchema),
@@ -104,6 +119,7 @@ const DoxxingSchema = z
     ),
     personal: PhraseList,
     callToAction: PhraseList,
+    services: PhraseList,
   })
   .strict();
 
@@ -166,17 +182,24 @@ export interface Rule {
   hasLiteralSense: boolean;
   /** How many words from the match a homonym word must be to show a homonym; undefined: anywhere. */
   unlessWithin?: number;
+  /** Whether the rule needs one of its `onlyWith` words in the post. */
+  hasRequirement: boolean;
+  /** Whether the words count only when said of a person (see RuleSchema.ofPerson). */
+  ofPerson: boolean;
 }
 
 export type PhraseOwner =
   | { kind: 'rule'; rule: Rule }
   | { kind: 'homonym'; rule: Rule }
+  | { kind: 'requirement'; rule: Rule }
   | { kind: 'frame'; frame: FrameKind }
   | { kind: 'gender'; gender: Gender; script: Script | 'any' }
   | { kind: 'person' }
+  | { kind: 'prop' }
   | { kind: 'agreementNear' }
   | { kind: 'doxxingPersonal' }
-  | { kind: 'doxxingCall' };
+  | { kind: 'doxxingCall' }
+  | { kind: 'doxxingService' };
 
 export interface PhraseElement {
   /** Alternative word patterns (ids). */
@@ -306,6 +329,7 @@ export function loadLexicon(dir: string = defaultLexiconDir()): Lexicon {
   builder.leaveLanguage();
   builder.addPhrases(doxxing.personal.match, 'any', undefined, { kind: 'doxxingPersonal' }, DOXXING_FILE);
   builder.addPhrases(doxxing.callToAction.match, 'any', undefined, { kind: 'doxxingCall' }, DOXXING_FILE);
+  builder.addPhrases(doxxing.services.match, 'any', undefined, { kind: 'doxxingService' }, DOXXING_FILE);
 
   return {
     version: `abuse-rules/${ENGINE_VERSION}+${hash.digest('hex').slice(0, 8)}`,
@@ -363,6 +387,7 @@ class Builder {
       this.addPhrases(data.gender[gender], script, undefined, { kind: 'gender', gender, script }, file);
     }
     this.addPhrases(data.persons.match, script, undefined, { kind: 'person' }, file);
+    this.addPhrases(data.props?.match ?? [], script, undefined, { kind: 'prop' }, file);
     this.addPhrases(data.agreement?.near ?? [], script, undefined, { kind: 'agreementNear' }, file);
     for (const spec of data.rules) {
       if (!categories.has(spec.category)) {
@@ -377,15 +402,19 @@ class Builder {
         needsPerson: spec.needsPerson ?? false,
         hasLiteralSense: (spec.unless ?? []).length > 0,
         unlessWithin: spec.unlessWithin,
+        hasRequirement: (spec.onlyWith ?? []).length > 0,
+        ofPerson: spec.ofPerson ?? false,
       };
       this.addPhrases(spec.match, script, rule, { kind: 'rule', rule }, file);
-      const unless = (spec.unless ?? []).flatMap((u) => {
-        if (!u.startsWith('@')) return [u];
-        const context = data.contexts?.[u.slice(1)];
-        if (!context) throw new Error(`abuse lexicon ${file}: rule ${spec.id} names unknown context "${u}"`);
-        return context.match;
-      });
-      this.addPhrases(unless, script, undefined, { kind: 'homonym', rule }, file);
+      const expand = (words: string[]) =>
+        words.flatMap((u) => {
+          if (!u.startsWith('@')) return [u];
+          const context = data.contexts?.[u.slice(1)];
+          if (!context) throw new Error(`abuse lexicon ${file}: rule ${spec.id} names unknown context "${u}"`);
+          return context.match;
+        });
+      this.addPhrases(expand(spec.unless ?? []), script, undefined, { kind: 'homonym', rule }, file);
+      this.addPhrases(expand(spec.onlyWith ?? []), script, undefined, { kind: 'requirement', rule }, file);
     }
   }
 

@@ -15,6 +15,7 @@ const FLOORS = [
   { file: 'abuse-redteam.jsonl', abusiveF1: 0.97, towardWomenF1: 0.97 },
   { file: 'abuse-redteam2.jsonl', abusiveF1: 0.95, towardWomenF1: 0.95 },
   { file: 'abuse-redteam3.jsonl', abusiveF1: 0.95, towardWomenF1: 0.93 },
+  { file: 'abuse-redteam4.jsonl', abusiveF1: 0.95, towardWomenF1: 0.95 },
 ];
 
 describe.each(FLOORS)('red-team set $file', ({ file, abusiveF1, towardWomenF1 }) => {
@@ -28,5 +29,42 @@ describe.each(FLOORS)('red-team set $file', ({ file, abusiveF1, towardWomenF1 })
 
   it(`flags at most ${TARGETS.maxQuotingFalsePositiveRate * 100}% of its testimony, counter-speech and news`, () => {
     expect(evaluation.quotingFalsePositives.rate, mistakes).toBeLessThanOrEqual(TARGETS.maxQuotingFalsePositiveRate);
+  });
+});
+
+/**
+ * The general mechanisms the fourth set led to, on sentences of their own (not from the set): animal
+ * words count only when said of a person, templates of everyday words need their context, a rebutted
+ * question and a colon after a reporting word or channel quote, and words split by noise are rejoined.
+ */
+describe('red-team 4 mechanisms', () => {
+  it.each([
+    ['Бабушка купила корову и двух овец', 'ru'],
+    ['Сиырлар жайылымда', 'kk'],
+    ['Мама должна была родить в мае', 'ru'],
+    ['Не надо было идти на концерт под дождём', 'ru'],
+    ['We will find you a lawyer', 'en'],
+    ['Она шлюха? Нет, она журналист.', 'ru'],
+    ['Каждый день в директе: дура, овца. Устала.', 'ru'],
+    ['Позвоните в кризисный центр: +7 727 123 45 67', 'ru'],
+    ['Ешкім келмеді', 'kk'],
+    ['Надо бить тревогу, законы не работают', 'ru'],
+  ])('not abuse: %s', (text, lang) => {
+    expect(classify(text, lang).abusive).toBe(false);
+  });
+
+  it.each([
+    ['Эта корова опять в эфире', 'ru'],
+    ['Ол нағыз сиыр', 'kk'],
+    ['She is a cow', 'en'],
+    ['Пусть сидит дома и борщи варит', 'ru'],
+    ['Таких надо пороть публично', 'ru'],
+    ['Оларды сабап тастау керек', 'kk'],
+    ['I know where your daughter goes to school', 'en'],
+    ['ты шлю.ха', 'ru'],
+    ['шл\u200bюха ты', 'ru'],
+    ['u r a sl00t', 'en'],
+  ])('abuse: %s', (text, lang) => {
+    expect(classify(text, lang).abusive).toBe(true);
   });
 });
