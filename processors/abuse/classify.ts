@@ -410,14 +410,11 @@ function joinSpacedLetters(
       for (let first = runFirst; first + length - 1 <= runLast; first++) {
         const last = first + length - 1;
         const raw = tokens.slice(first, last + 1).map((t) => t.raw).join('');
-        const joinedReadings = lexicon.normaliser.readings(raw, transliteration);
-        const joinedHits = wordHits(lexicon, joinedReadings, transliteration);
-        if (![...joinedHits].some((p) => lexicon.insultPatterns.has(p))) continue;
+        const joined = readJoined(lexicon, raw, transliteration);
+        if (![...joined.hits].some((p) => lexicon.insultPatterns.has(p))) continue;
         // Right side first: splicing the joined word in shifts the indexes after it.
         join(last + 1, runLast);
-        tokens.splice(first, length, { ...tokens[first]!, end: tokens[last]!.end, raw, punctuationAfter: tokens[last]!.punctuationAfter });
-        readings.splice(first, length, joinedReadings);
-        hits.splice(first, length, joinedHits);
+        spliceJoined(tokens, readings, hits, first, length, { ...tokens[first]!, end: tokens[last]!.end, raw, punctuationAfter: tokens[last]!.punctuationAfter }, joined);
         join(runFirst, first - 1);
         return;
       }
@@ -452,13 +449,31 @@ function joinSplitWords(
     const b = tokens[i + 1]!;
     if (!WORD_SPLITTER.test(text.slice(a.end, b.start))) continue;
     const raw = text.slice(a.start, a.end) + text.slice(b.start, b.end);
-    const joinedReadings = lexicon.normaliser.readings(raw, transliteration);
-    const joinedHits = wordHits(lexicon, joinedReadings, transliteration);
-    if (![...joinedHits].some((p) => lexicon.insultPatterns.has(p) && !hits[i]!.has(p) && !hits[i + 1]!.has(p))) continue;
-    tokens.splice(i, 2, { ...a, end: b.end, raw, punctuationAfter: b.punctuationAfter });
-    readings.splice(i, 2, joinedReadings);
-    hits.splice(i, 2, joinedHits);
+    const joined = readJoined(lexicon, raw, transliteration);
+    if (![...joined.hits].some((p) => lexicon.insultPatterns.has(p) && !hits[i]!.has(p) && !hits[i + 1]!.has(p))) continue;
+    spliceJoined(tokens, readings, hits, i, 2, { ...a, end: b.end, raw, punctuationAfter: b.punctuationAfter }, joined);
   }
+}
+
+/** The readings of words joined into one, and the patterns they hit. */
+function readJoined(lexicon: Lexicon, raw: string, transliteration: boolean): { readings: Reading[]; hits: Set<number> } {
+  const readings = lexicon.normaliser.readings(raw, transliteration);
+  return { readings, hits: wordHits(lexicon, readings, transliteration) };
+}
+
+/** Puts a joined word in place of the `count` words from `first`, in the token, reading and hit lists alike. */
+function spliceJoined(
+  tokens: Token[],
+  readings: Reading[][],
+  hits: Set<number>[],
+  first: number,
+  count: number,
+  token: Token,
+  joined: { readings: Reading[]; hits: Set<number> },
+): void {
+  tokens.splice(first, count, token);
+  readings.splice(first, count, joined.readings);
+  hits.splice(first, count, joined.hits);
 }
 
 /** IIN: 12 digits, the first six a YYMMDD date, the seventh the century-and-sex digit 1–6. */
