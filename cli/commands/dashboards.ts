@@ -19,7 +19,9 @@ function methodologyUrl(config: TagpulseConfig, given: unknown): string {
       throw new UsageError(`--methodology-url must be an absolute URL such as https://example.org/abuse-methodology (got ${JSON.stringify(given)})`);
     }
   }
-  return `http://${config.api.host}:${config.api.port}/docs/abuse-methodology.md`;
+  // A listen-everywhere address (the Docker config's 0.0.0.0) is no address a reader's browser can open.
+  const host = ['0.0.0.0', '::', '[::]'].includes(config.api.host) ? 'localhost' : config.api.host;
+  return `http://${host}:${config.api.port}/docs/abuse-methodology.md`;
 }
 
 function ndjsonFor(config: TagpulseConfig, product: Product, language: Language, methodology: string): string {

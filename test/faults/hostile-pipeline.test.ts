@@ -7,7 +7,8 @@ import { openStore } from '../../infra/store/open.js';
 import { readCommittedToEnd } from '../../ingest/framework/kafka.js';
 import { runImport, type ImportSummary } from '../../ingest/imports/run.js';
 import { openKafkaSink } from '../../ingest/kafka-sink.js';
-import { DeadLetter, type TagpulseConfig } from '../../schemas/index.js';
+import { createPseudonymiser } from '../../processors/normalise/pseudonymise.js';
+import { DeadLetter, Platform, type TagpulseConfig } from '../../schemas/index.js';
 import { initialisedConfig } from '../support/config.js';
 import { openProducer, spawnCli } from '../support/pipeline.js';
 import { rawEnvelope, TEST_PSEUDONYM_KEY } from '../support/processors.js';
@@ -112,21 +113,25 @@ describe('hostile input through the whole pipeline', () => {
     const sent = imported.filter((i) => i.summary && i.summary.sent >= 2);
     const sentinels = sent.flatMap((i) => i.file.sentinels);
     const hostileSent = sent.flatMap((i) => Object.entries(i.file.hostile).filter(() => i.summary!.sent === 3).map(([name, id]) => ({ label: i.label, name, id })));
+    // A platform id that names an account (the Telegram export's `<chat>/<n>`) is stored with it pseudonymised.
+    const pseudonymiser = createPseudonymiser(config.privacy, { [config.privacy.keyEnv]: TEST_PSEUDONYM_KEY });
+    const storedForms = (id: string) => [...new Set(Platform.options.map((platform) => pseudonymiser.platformId(platform, id)))];
     const store = await openStore(config);
-    let found: Set<string>;
+    let stored: Set<string>;
     try {
       const index = store.alias('posts');
       await store.refresh(index);
       const response = await store.search<{ platformId: string }>(index, {
-        query: { terms: { platformId: [...sentinels, ...hostileSent.map((h) => h.id), BIG_POST_ID] } },
+        query: { terms: { platformId: [...sentinels, ...hostileSent.map((h) => h.id), BIG_POST_ID].flatMap(storedForms) } },
         _source: ['platformId'],
         size: 10_000,
       });
-      found = new Set(response.hits.hits.map((hit) => hit._source.platformId));
-      bigPostStored = found.has(BIG_POST_ID);
+      stored = new Set(response.hits.hits.map((hit) => hit._source.platformId));
     } finally {
       await store.close();
     }
+    const found = { has: (id: string) => storedForms(id).some((form) => stored.has(form)) };
+    bigPostStored = found.has(BIG_POST_ID);
     const letters: DeadLetter[] = [];
     await readCommittedToEnd(config, topicNames(config.kafka.topicPrefix).deadLetter, (m) => letters.push(DeadLetter.parse(JSON.parse(m.value!.toString()))), 120_000);
     const processingLetters = letters.filter((l) => l.stage === 'normalise' || l.stage === 'metrics' || l.stage === 'sink');

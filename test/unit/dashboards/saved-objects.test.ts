@@ -1,10 +1,13 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CHARTS, DASHBOARDS, LANGUAGES, TIME_FIELD } from '../../../dashboards/charts.js';
 import { drawnMarks, runSpec } from '../../../dashboards/render.js';
 import { NDJSON_FILE, PRODUCTS, savedObjects, toNdjson, type Product, type SavedObject } from '../../../dashboards/saved-objects.js';
 import { chartContext, webSpec } from '../../../dashboards/specs.js';
 import { TagpulseConfig } from '../../../schemas/index.js';
+import { runCli } from '../../support/cli.js';
 
 const DEFAULT_METHODOLOGY = 'http://127.0.0.1:8080/docs/abuse-methodology.md';
 const config = TagpulseConfig.parse({ families: { metoo: { aliases: ['#янебоюсьсказать'] }, menoiandym: {} }, search: { indexPrefix: 'tp' } });
@@ -130,5 +133,16 @@ describe('the web page specs', () => {
     const view = await runSpec(spec);
     expect(Object.values(drawnMarks(view)).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
     view.finalize();
+  });
+});
+
+describe('tagpulse dashboards export', () => {
+  it('links the methodology at an address a browser can open, also when the server listens on 0.0.0.0 (the Docker config)', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'tagpulse-dashboards-'));
+    const result = await runCli(['dashboards', 'export', '--product', 'kibana', '--out', out, '--config', 'infra/docker/tagpulse.config.json']);
+    expect(result.code, result.stderr).toBe(0);
+    const ndjson = readFileSync(join(out, NDJSON_FILE.kibana), 'utf8');
+    expect(ndjson).toContain('http://localhost:8080/docs/abuse-methodology.md');
+    expect(ndjson).not.toContain('0.0.0.0');
   });
 });
