@@ -181,7 +181,7 @@ export const AbuseRow = z.object({
 export type AbuseRow = z.infer<typeof AbuseRow>;
 
 export const AbuseAnswer = z.object({
-  query: QueryEcho,
+  query: QueryEcho.extend({ classifiers: z.array(z.string()) }),
   meta: AnswerMeta.extend({
     /** Classifier (lexicon) versions whose verdicts are in the counts, with their posts. */
     classifier_versions: z.array(z.object({ version: z.string(), posts: z.number().int() })),
@@ -245,7 +245,13 @@ export const PostRow = z.object({
 export type PostRow = z.infer<typeof PostRow>;
 
 export const SearchAnswer = z.object({
-  query: QueryEcho.extend({ q: z.string().nullable(), order: z.enum(['desc', 'asc']) }),
+  query: QueryEcho.extend({
+    q: z.string().nullable(),
+    order: z.enum(['desc', 'asc']),
+    abusive: z.boolean().nullable(),
+    toward_women: z.boolean().nullable(),
+    size: z.number().int(),
+  }),
   meta: AnswerMeta.extend({ total: z.number().int() }),
   rows: z.array(PostRow),
   /** Pass as search_after for the next page; null on the last page. */

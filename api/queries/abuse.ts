@@ -69,7 +69,7 @@ export async function abuse(context: QueryContext, params: AbuseParams): Promise
     }
   }
   return {
-    query: { tags, families, ...echoRange(range, params.tz, params.platform), interval: params.interval },
+    query: { tags, families, ...echoRange(range, params.tz, params.platform), interval: params.interval, classifiers: [...(params.classifier ?? [])] },
     meta: {
       ...answerMeta(context, index, response.took),
       classifier_versions: response.aggregations!.versions.buckets.map((b) => ({ version: b.key, posts: Math.round(b.posts.value) })),

@@ -82,7 +82,7 @@ export async function search(context: QueryContext, params: SearchParams): Promi
   const hits = response.hits.hits.slice(0, params.size);
   const last = hits.at(-1);
   return {
-    query: { ...echo, q: params.q ?? null, order: params.order },
+    query: { ...echo, q: params.q ?? null, order: params.order, abusive: params.abusive ?? null, toward_women: params.toward_women ?? null, size: params.size },
     meta: { ...answerMeta(context, index, response.took), total: response.hits.total.value },
     rows: hits.map((hit) => postRow(hit._source, context.authors)),
     next: response.hits.hits.length > params.size && last?.sort ? encodeCursor(last.sort) : null,

@@ -207,6 +207,7 @@ describe('the query API, CLI and CSV exports on processed posts', () => {
   describe('abuse', () => {
     it('gives posts, abusive ones, those toward women, the share and its Wilson interval per week, as the ground truth', async () => {
       const answer = await get<AbuseAnswer>('/api/abuse', { ...RANGE, tag: '#ҚазақКөктемі', interval: 'week' });
+      expect(answer.query).toMatchObject({ interval: 'week', classifiers: [] });
       const expected = new Map<string, { posts: number; abusive: number; towardWomen: number; categories: Record<string, number> }>();
       for (const post of posts.filter((p) => inRange(p) && p.tags.includes(koktemi))) {
         const week = bucketOf(Date.parse(post.createdAt), 'week', TZ);
@@ -281,6 +282,7 @@ describe('the query API, CLI and CSV exports on processed posts', () => {
       const full = await get<SearchAnswer>('/api/search', { q: 'алаң', size: meta.total }, TEST_KEYS.researcher);
       expect(full.rows).toHaveLength(meta.total);
       expect(full.next).toBeNull();
+      expect(full.query).toMatchObject({ q: 'алаң', order: 'desc', abusive: null, toward_women: null, size: meta.total });
       const short = await get<SearchAnswer>('/api/search', { q: 'алаң', size: meta.total - 1 }, TEST_KEYS.researcher);
       expect(short.next).not.toBeNull();
     });
