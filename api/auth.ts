@@ -71,16 +71,21 @@ function presentedKey(headers: IncomingHttpHeaders): string | undefined {
 /** Parameters that would carry a key in the URL, where it ends up in proxy and server logs. */
 const KEY_PARAMETERS = ['api_key', 'apikey', 'key', 'token', 'access_token'];
 
+/** A 401 for a key in the URL, on every route, open ones too: the URL is already in some log, and the key must change. */
+export function refuseKeyInUrl(url: URL): void {
+  const inUrl = KEY_PARAMETERS.find((name) => url.searchParams.has(name));
+  if (inUrl !== undefined) {
+    throw new ApiError(401, `an API key in the URL (${inUrl}=) is refused, because URLs are logged; send it as "Authorization: Bearer <key>" or "X-API-Key: <key>"`);
+  }
+}
+
 /**
  * Identifies the caller. A presented key is hashed and compared with every configured key's hash in constant
  * time (timingSafeEqual on equal-length digests, no early exit), so neither timing nor length says how close a
  * guess was. No key is the public role when anonymous access is on, else a 401 saying how to send one.
  */
 export function authenticate(keys: readonly ApiKey[], anonymous: boolean, headers: IncomingHttpHeaders, url: URL, address: string): Principal {
-  const inUrl = KEY_PARAMETERS.find((name) => url.searchParams.has(name));
-  if (inUrl !== undefined) {
-    throw new ApiError(401, `an API key in the URL (${inUrl}=) is refused, because URLs are logged; send it as "Authorization: Bearer <key>" or "X-API-Key: <key>"`);
-  }
+  refuseKeyInUrl(url);
   const secret = presentedKey(headers);
   if (secret === undefined || secret === '') {
     if (anonymous) return { name: 'anonymous', role: 'public', bucket: `anonymous@${address}` };

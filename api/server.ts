@@ -4,8 +4,8 @@ import type { z } from 'zod';
 import type { Role } from '../schemas/index.js';
 import { createLogger } from '../infra/log.js';
 import { StoreError } from '../infra/store/store.js';
-import { authenticate, roleAllows, type ApiKey, type Principal } from './auth.js';
-import { ApiError } from './errors.js';
+import { authenticate, refuseKeyInUrl, roleAllows, type ApiKey, type Principal } from './auth.js';
+import { ApiError, badParameter } from './errors.js';
 import { parseParams, paramsFromQuery } from './params.js';
 import type { RateLimiter } from './rate-limit.js';
 
@@ -64,7 +64,10 @@ function count(access: Access, principal: Principal, rejected: boolean): void {
 
 /** Who may call the route, or why not: 401 (no or bad key), 403 (role too low), 429 (rate limit). */
 function admit(route: Route, access: Access, request: IncomingMessage, url: URL): Principal | undefined {
-  if (route.role === 'open') return undefined;
+  if (route.role === 'open') {
+    refuseKeyInUrl(url);
+    return undefined;
+  }
   const principal = authenticate(access.keys, access.anonymous, request.headers, url, request.socket.remoteAddress ?? 'unknown');
   if (!roleAllows(principal.role, route.role)) {
     throw new ApiError(
@@ -93,9 +96,16 @@ function failure(error: unknown, path: string): ApiError {
   return unreachable ? new ApiError(503, 'the search engine is not reachable; try again shortly') : new ApiError(500, 'internal error; the server log has the details');
 }
 
+/** A route without parameters refuses any, rather than ignoring a misspelt one unseen. */
+function noParameters(route: Route, url: URL): Record<string, never> {
+  const [name] = url.searchParams.keys();
+  if (name !== undefined) throw badParameter(name, `unknown parameter; ${route.path} takes none`);
+  return {};
+}
+
 async function answer(route: Route, access: Access, request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> {
   const principal = admit(route, access, request, url);
-  const params = route.params ? parseParams(route.params, paramsFromQuery(route.params, url.searchParams)) : {};
+  const params = route.params ? parseParams(route.params, paramsFromQuery(route.params, url.searchParams)) : noParameters(route, url);
   const reply = await route.handle({ params, principal });
   if ('body' in reply) {
     sendJson(response, reply.status, reply.body);

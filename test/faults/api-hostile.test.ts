@@ -139,6 +139,13 @@ describe('the HTTP API under hostile requests', () => {
     expectRefusal(answer, what);
   });
 
+  it.each([
+    ['a parameter on a route that takes none', '/api/health?verbose=1'],
+    ['a key in the URL of an open route', '/api/openapi.json?api_key=0123456789abcdef01234567'],
+  ])('refuses %s with a 4xx and a message', async (what, path) => {
+    expectRefusal(await get(path, null), what);
+  });
+
   it.each(BAD_EXPORTS)('refuses %s with a 4xx and a message before any CSV', async (what, path) => {
     const answer = await get(path);
     expectRefusal(answer, what);
