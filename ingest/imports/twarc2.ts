@@ -3,6 +3,7 @@ import { reject, rejectInvalid, toEnvelope, type Origin } from './envelope.js';
 import { Count, IsoInstant, uniqueTags } from './fields.js';
 import type { ImportContext, ImportEvent, ImportFormat } from './format.js';
 import { isJsonObject, readJsonLines } from './lines.js';
+import { retweetContent, type TweetContent } from './zeeschuimer.js';
 
 /**
  * twarc2's JSONL (Twitter API v2). Two layouts, told apart per line:
@@ -11,6 +12,9 @@ import { isJsonObject, readJsonLines } from './lines.js';
  * - flattened tweets as `twarc2 flatten` writes them: one tweet per line with the `author` object
  *   embedded and the page's `__twarc` copied in.
  * `__twarc.retrieved_at` is when twarc fetched the page, so it is the envelope's collection time.
+ * A retweet's own `text` is "RT @user: " and a cut-short copy; the original (with its whole text, `note_tweet`
+ * and `entities`) is in the page's `includes.tweets`, or, after `twarc2 flatten`, merged into the retweet's
+ * `referenced_tweets[]` entry of `type: "retweeted"`.
  */
 
 const Hashtags = z.array(z.object({ tag: z.string() }));
@@ -20,19 +24,25 @@ const TwarcMeta = z.object({ retrieved_at: IsoInstant.optional() });
 const V2User = z.object({ id: z.string().optional(), username: z.string().min(1).optional() });
 type V2User = z.infer<typeof V2User>;
 
-const V2Tweet = z.object({
-  id: z.string().regex(/^\d+$/, 'a numeric tweet id as a string'),
+/** The fields a tweet's text and tags come from: the tweet's own, or a retweeted original's. */
+const TweetText = z.object({
   text: z.string(),
-  created_at: IsoInstant,
   author_id: z.string().optional(),
   /** Embedded by `twarc2 flatten`; `{}` when the author was not in the page's includes. */
   author: V2User.optional(),
-  conversation_id: z.string().optional(),
-  lang: z.string().optional(),
   entities: z.object({ hashtags: Hashtags.optional() }).optional(),
   /** Tweets longer than 280 characters: `text` is cut short and the whole text is here. */
   note_tweet: z.object({ text: z.string(), entities: z.object({ hashtags: Hashtags.optional() }).optional() }).optional(),
-  referenced_tweets: z.array(z.object({ type: z.string(), id: z.string() })).optional(),
+});
+type TweetText = z.infer<typeof TweetText>;
+
+const V2Tweet = TweetText.extend({
+  id: z.string().regex(/^\d+$/, 'a numeric tweet id as a string'),
+  created_at: IsoInstant,
+  conversation_id: z.string().optional(),
+  lang: z.string().optional(),
+  /** Loose: `twarc2 flatten` merges the referenced tweet's own fields into each entry. */
+  referenced_tweets: z.array(z.looseObject({ type: z.string(), id: z.string() })).optional(),
   public_metrics: z
     .object({
       retweet_count: Count.optional(),
@@ -46,13 +56,45 @@ const V2Tweet = z.object({
 
 const Page = z.object({
   data: z.union([z.array(z.unknown()), z.record(z.string(), z.unknown())]),
-  includes: z.object({ users: z.array(V2User).optional() }).optional(),
+  includes: z.object({ users: z.array(V2User).optional(), tweets: z.array(z.unknown()).optional() }).optional(),
   __twarc: TwarcMeta.optional(),
 });
 
 interface PageContext {
   users: ReadonlyMap<string, V2User>;
+  /** `includes.tweets` by id, as the API sent them: the originals of retweets, quoted and replied-to tweets. */
+  tweets: ReadonlyMap<string, unknown>;
   retrievedAt: string | undefined;
+}
+
+/** "RT @user: " at the start of a retweet's own text names the original's author. */
+const RETWEET_PREFIX = /^RT @(\w+):/;
+
+function ownContent(tweet: TweetText): TweetContent {
+  const hashtags = tweet.note_tweet?.entities?.hashtags ?? tweet.entities?.hashtags ?? [];
+  return { text: tweet.note_tweet?.text ?? tweet.text, tags: uniqueTags(hashtags.map((h) => h.tag)) };
+}
+
+/** The retweeted original: merged into the reference by `twarc2 flatten`, else in the page's `includes.tweets`. */
+function retweetedOriginal(tweet: z.infer<typeof V2Tweet>, page: PageContext | undefined): TweetText | undefined {
+  const reference = tweet.referenced_tweets?.find((candidate) => candidate.type === 'retweeted');
+  if (!reference) return undefined;
+  for (const candidate of [reference, page?.tweets.get(reference.id)]) {
+    const original = TweetText.safeParse(candidate);
+    if (original.success) return original.data;
+  }
+  return undefined;
+}
+
+/** Text and tags: a retweet's are its original's, when the file holds the original; otherwise the tweet's own. */
+function tweetContent(tweet: z.infer<typeof V2Tweet>, page: PageContext | undefined): TweetContent {
+  const original = retweetedOriginal(tweet, page);
+  if (!original) return ownContent(tweet);
+  const handle =
+    original.author?.username ??
+    (original.author_id ? page?.users.get(original.author_id)?.username : undefined) ??
+    RETWEET_PREFIX.exec(tweet.text)?.[1];
+  return retweetContent(handle, ownContent(original));
 }
 
 function tweetEvent(context: ImportContext, raw: unknown, origin: Origin, page: PageContext | undefined): ImportEvent {
@@ -68,10 +110,9 @@ function tweetEvent(context: ImportContext, raw: unknown, origin: Origin, page: 
       platformId: tweet.id,
       collectedAt: tweet.__twarc?.retrieved_at ?? page?.retrievedAt,
       item: {
-        text: tweet.note_tweet?.text ?? tweet.text,
+        ...tweetContent(tweet, page),
         createdAt: tweet.created_at,
         author: { id: tweet.author_id ?? author?.id, handle: author?.username },
-        tags: uniqueTags((tweet.note_tweet?.entities?.hashtags ?? tweet.entities?.hashtags ?? []).map((h) => h.tag)),
         url: author?.username ? `https://x.com/${author.username}/status/${tweet.id}` : undefined,
         platformLang: tweet.lang,
         replyTo: replyTarget(tweet.referenced_tweets),
@@ -112,10 +153,14 @@ export const twarc2: ImportFormat = {
         }
         const users = new Map<string, V2User>();
         for (const user of page.data.includes?.users ?? []) if (user.id) users.set(user.id, user);
-        const pageContext = { users, retrievedAt: page.data.__twarc?.retrieved_at };
+        const tweets = new Map<string, unknown>();
+        for (const included of page.data.includes?.tweets ?? []) {
+          if (isJsonObject(included) && typeof included.id === 'string') tweets.set(included.id, included);
+        }
+        const pageContext = { users, tweets, retrievedAt: page.data.__twarc?.retrieved_at };
         // A page's `data` is a list, except for single-tweet lookups.
-        const tweets = Array.isArray(value.data) ? value.data : [value.data];
-        for (const [index, tweet] of tweets.entries()) yield tweetEvent(context, tweet, { line, index }, pageContext);
+        const data = Array.isArray(value.data) ? value.data : [value.data];
+        for (const [index, tweet] of data.entries()) yield tweetEvent(context, tweet, { line, index }, pageContext);
       } else if (isJsonObject(value) && 'meta' in value && !('id' in value)) {
         // The last page of a search that found nothing more has `meta` and no `data`.
         yield { skipped: 'empty-page' };

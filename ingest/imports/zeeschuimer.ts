@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { RawItem } from '../../schemas/index.js';
-import { reject, rejectInvalid, toEnvelope } from './envelope.js';
+import { reject, rejectInvalid, toEnvelope, type Rejection } from './envelope.js';
 import { Count, IdString, TwitterDate, UnixMillis, UnixSeconds, uniqueTags } from './fields.js';
 import type { ImportFormat } from './format.js';
 import { isJsonObject, readJsonLines } from './lines.js';
@@ -17,7 +17,23 @@ import { isJsonObject, readJsonLines } from './lines.js';
  */
 
 type Mapped = { platformId: string; item: z.input<typeof RawItem> };
-type ItemReading = Mapped | { error: z.ZodError } | { skipped: string };
+/** `refused`: an item that is readable but cannot be stored, with its own dead-letter reason. */
+type ItemReading = Mapped | { error: z.ZodError } | { skipped: string } | { refused: Pick<Rejection, 'reason' | 'detail'> };
+
+/** What a tweet says: its whole text and its hashtags. */
+export interface TweetContent {
+  text: string;
+  tags: string[];
+}
+
+/**
+ * A retweet as every Tagpulse importer stores it (Zeeschuimer's GraphQL tweets, twarc2): X cuts a retweet's own
+ * text short ("RT @user: …"), so it is `RT @<original's author>: ` and the original's whole text, with the
+ * original's tags, as X shows it.
+ */
+export function retweetContent(originalHandle: string | undefined, original: TweetContent): TweetContent {
+  return { text: `RT @${originalHandle ?? ''}: ${original.text}`, tags: original.tags };
+}
 
 // X/Twitter: GraphQL tweet objects (`rest_id`, `legacy`, `core`), or the older adaptive.json tweets
 // Zeeschuimer rebuilt as `{type: "adaptive", legacy, user}`.
@@ -84,12 +100,9 @@ function screenName(tweet: GraphQlTweet): string | undefined {
 }
 
 /** Text and tags of a tweet; a retweet's `full_text` is cut short, so the original's are used, as X shows them. */
-function tweetContent(tweet: GraphQlTweet): { text: string; tags: string[] } {
+function tweetContent(tweet: GraphQlTweet): TweetContent {
   const retweeted = GraphQlTweet.safeParse(unwrapTweet(tweet.legacy.retweeted_status_result?.result));
-  if (retweeted.success) {
-    const original = tweetContent(retweeted.data);
-    return { text: `RT @${screenName(retweeted.data) ?? ''}: ${original.text}`, tags: original.tags };
-  }
+  if (retweeted.success) return retweetContent(screenName(retweeted.data), tweetContent(retweeted.data));
   const note = tweet.note_tweet?.note_tweet_results.result;
   const hashtags = note?.entity_set?.hashtags ?? tweet.legacy.entities?.hashtags ?? [];
   return { text: note?.text ?? tweet.legacy.full_text, tags: uniqueTags(hashtags.map((h) => h.text)) };
@@ -170,7 +183,35 @@ function instagramUrl(shortcode: string): string {
   return `https://www.instagram.com/p/${shortcode}/`;
 }
 
+/** The "Polaris" web app's media types, which Zeeschuimer takes from grid views (`/popular/`, tagged pages). */
+const POLARIS_TYPENAMES: ReadonlySet<unknown> = new Set(['XIGPolarisVideoMedia', 'XIGPolarisImageMedia']);
+
+/**
+ * Items Zeeschuimer marks `_zs_partial: true` (no caption, video or media type in the response it saw) and
+ * Polaris grid items often lack `taken_at`; Zeeschuimer only completes them when the post's own page is visited.
+ */
+function isPartialInstagram(item: Record<string, unknown>): boolean {
+  return item._zs_partial === true || POLARIS_TYPENAMES.has(item.__typename);
+}
+
+function partialWithoutDate(item: Record<string, unknown>): ItemReading {
+  const code = typeof item.code === 'string' && item.code !== '' ? item.code : undefined;
+  const kind = POLARIS_TYPENAMES.has(item.__typename) ? `a grid item of type ${String(item.__typename)}` : 'marked _zs_partial';
+  const page = code ? instagramUrl(code) : "the post's own page";
+  return {
+    refused: {
+      reason: 'partial-item',
+      detail:
+        `Zeeschuimer captured a partial Instagram item${code ? ` (${code})` : ''}, ${kind}, without a publication time (taken_at), ` +
+        `so it cannot be dated and is not imported; open ${page} with Zeeschuimer running to capture the whole post, then import again`,
+    },
+  };
+}
+
 function readInstagram(data: unknown): ItemReading {
+  if (isJsonObject(data) && isPartialInstagram(data) && data.taken_at == null && data.taken_at_timestamp == null) {
+    return partialWithoutDate(data);
+  }
   if (isJsonObject(data) && 'shortcode' in data) {
     const parsed = InstagramGraphNode.safeParse(data);
     if (!parsed.success) return { error: parsed.error };
@@ -260,11 +301,16 @@ const SOURCE_PLATFORMS: Record<string, ZeeschuimerPlatform> = {
   'tiktok.com': 'tiktok',
 };
 
-/** For bare items without `__import_meta`: each platform's items have fields the others lack. */
+/**
+ * For bare items without `__import_meta`: each platform's items have fields the others lack. Instagram items
+ * without `taken_at` still carry Zeeschuimer's `_zs_instagram_view`, or a Polaris type name.
+ */
 function platformByShape(item: Record<string, unknown>): ZeeschuimerPlatform | undefined {
   const tweet = unwrapTweet(item);
   if (isJsonObject(tweet) && 'legacy' in tweet && ('rest_id' in tweet || tweet.type === 'adaptive')) return 'x';
-  if ('taken_at' in item || 'taken_at_timestamp' in item) return 'instagram';
+  if ('taken_at' in item || 'taken_at_timestamp' in item || '_zs_instagram_view' in item || POLARIS_TYPENAMES.has(item.__typename)) {
+    return 'instagram';
+  }
   if ('createTime' in item) return 'tiktok';
   return undefined;
 }
@@ -312,6 +358,7 @@ export const zeeschuimer: ImportFormat = {
       }
       const reading = READERS[platform](data);
       if ('error' in reading) yield rejectInvalid(context, reading.error, origin, value);
+      else if ('refused' in reading) yield reject(context, { ...reading.refused, origin, raw: value });
       else if ('skipped' in reading) yield reading;
       else {
         const collectedAt = envelopeMeta.data.timestamp_collected;

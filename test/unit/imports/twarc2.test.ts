@@ -63,3 +63,46 @@ describe('twarc2: flattened tweets', () => {
     expect(rejected.map((r) => [r.reason, r.origin.line, r.detail])).toEqual([['schema', 3, expect.stringMatching(/^text: /)]]);
   });
 });
+
+describe('twarc2: retweets take the original\'s text and tags', () => {
+  const retweetsFlat = fixture('twarc2-retweets-flat.jsonl');
+  const retweetsPage = fixture('twarc2-retweets-search.jsonl');
+  const lines = (file: string) => readFileSync(file, 'utf8').trim().split('\n').map((text) => JSON.parse(text));
+
+  it('flattened: from the referenced_tweets entry flatten merged the original into, keeping the retweet\'s id, author and time', async () => {
+    const { envelopes, rejected } = await readFile('twarc2', retweetsFlat);
+    expect(rejected).toEqual([]);
+    const [line] = lines(retweetsFlat);
+    const original = line.referenced_tweets[0];
+    expect(line.text).toMatch(/^RT @ulzhan_s: .*…$/);
+    expect(envelopes[0]!.platformId).toBe('1766400000000000011');
+    expect(envelopes[0]!.item).toMatchObject({
+      text: `RT @ulzhan_s: ${original.note_tweet.text}`,
+      tags: ['отправдынеубежишь', 'seruen', 'MeToo'],
+      createdAt: '2024-03-10T07:30:00.000Z',
+      author: { id: '1500000001', handle: 'aliya_qasym' },
+      url: 'https://x.com/aliya_qasym/status/1766400000000000011',
+    });
+  });
+
+  it('flattened: keeps the retweet\'s own text and tags when the file does not hold the original', async () => {
+    const { envelopes } = await readFile('twarc2', retweetsFlat);
+    const [, line] = lines(retweetsFlat);
+    expect(line.referenced_tweets).toEqual([{ type: 'retweeted', id: '1766400000000000002' }]);
+    expect(envelopes[1]!.item).toMatchObject({ text: line.text, tags: ['янебоюсьсказать', 'Me'], author: { id: '1500000002', handle: 'daniyar_omir' } });
+  });
+
+  it('pages: from includes.tweets by id, the original\'s author from includes.users or else the "RT @user:" prefix', async () => {
+    const { envelopes } = await readFile('twarc2', retweetsPage);
+    const [page] = lines(retweetsPage);
+    const [long, short] = page.includes.tweets;
+    expect(envelopes.map((e) => [e.platformId, e.item.author, e.item.createdAt])).toEqual([
+      ['1766400000000000011', { id: '1500000001', handle: 'aliya_qasym' }, '2024-03-10T07:30:00.000Z'],
+      ['1766400000000000013', { id: '1500000002', handle: 'daniyar_omir' }, '2024-03-10T08:00:00.000Z'],
+    ]);
+    expect(envelopes[0]!.item).toMatchObject({ text: `RT @ulzhan_s: ${long.note_tweet.text}`, tags: ['отправдынеубежишь', 'seruen', 'MeToo'] });
+    // The original's author (1500000099) is not in includes.users: the handle comes from the retweet's own text.
+    expect(envelopes[1]!.item).toMatchObject({ text: `RT @aigerim_nurlan: ${short.text}`, tags: ['qazaqkoktemi', 'ҚазақКөктемі', 'әйелүні'] });
+    expect(page.data[1].text).toMatch(/#Қа…$/);
+  });
+});

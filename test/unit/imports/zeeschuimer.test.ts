@@ -1,7 +1,8 @@
 import { readFileSync, statSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { runImport } from '../../../ingest/imports/run.js';
 import { zeeschuimer } from '../../../ingest/imports/zeeschuimer.js';
-import { fixture, readBytes, readFile, reasons } from './support.js';
+import { collectingSink, fixture, readBytes, readFile, reasons } from './support.js';
 
 const wrapped = fixture('zeeschuimer.ndjson');
 const bare = fixture('zeeschuimer-4cat.ndjson');
@@ -100,5 +101,48 @@ describe('zeeschuimer: the bare layout (as 4CAT stores and gives back uploads)',
     const bytes = Buffer.concat([readFileSync(bare).subarray(0, 40), Buffer.from([0xff]), Buffer.from('\n')]);
     const { rejected } = await readBytes(zeeschuimer, bytes);
     expect(rejected[0]).toMatchObject({ reason: 'encoding', rawEncoding: 'base64', origin: { line: 1 } });
+  });
+});
+
+describe('zeeschuimer: partial Instagram items (_zs_partial, XIGPolaris*Media)', () => {
+  const partial = fixture('zeeschuimer-instagram-partial.ndjson');
+
+  it('refuses those without taken_at as partial-item, wrapped or bare, with or without __import_meta', async () => {
+    const { envelopes, rejected } = await readFile('zeeschuimer', partial);
+    expect(rejected.map((r) => [r.reason, r.origin.line])).toEqual([
+      ['partial-item', 1],
+      ['partial-item', 2],
+      ['partial-item', 4],
+      ['partial-item', 5],
+    ]);
+    expect(rejected[0]!.detail).toBe(
+      'Zeeschuimer captured a partial Instagram item (C6aPoLaRiS1), a grid item of type XIGPolarisVideoMedia, without a publication time (taken_at), ' +
+        'so it cannot be dated and is not imported; open https://www.instagram.com/p/C6aPoLaRiS1/ with Zeeschuimer running to capture the whole post, then import again',
+    );
+    expect(rejected[1]!.detail).toMatch(/^Zeeschuimer captured a partial Instagram item \(C6bPaRtIaL2\), marked _zs_partial, without /);
+    expect(rejected[0]!.raw).toEqual(line(partial, 1));
+    expect(envelopes).toHaveLength(2);
+  });
+
+  it('imports those that do have taken_at, without a caption and with play_count as views', async () => {
+    const { envelopes } = await readFile('zeeschuimer', partial);
+    expect(envelopes.map((e) => [e.platform, e.platformId, e.collectedAt])).toEqual([
+      ['instagram', 'C6cDaTeD003', '2024-03-10T19:48:40.000Z'],
+      ['instagram', 'C6ePoLaRiS5', statSync(partial).mtime.toISOString()],
+    ]);
+    expect(envelopes[0]!.item).toMatchObject({
+      text: '',
+      createdAt: new Date(1710050000 * 1000).toISOString(),
+      author: { id: '7000000002', handle: 'aigerim.photo' },
+      url: 'https://www.instagram.com/p/C6cDaTeD003/',
+      engagement: { likes: 120, replies: 4, views: 2600 },
+    });
+  });
+
+  it('counts them under partial-item in the import summary', async () => {
+    const sink = collectingSink();
+    const summary = await runImport({ format: 'zeeschuimer', files: [partial], sink, now: () => new Date('2024-06-01T12:00:00.000Z') });
+    expect(summary).toMatchObject({ read: 6, sent: 2, skipped: {}, rejected: { 'partial-item': 4 } });
+    expect(sink.letters.map((letter) => letter.reason)).toEqual(['partial-item', 'partial-item', 'partial-item', 'partial-item']);
   });
 });
