@@ -23,8 +23,9 @@ export function isAheadOfArrival(eventTime: number, arrivalTime: number): boolea
  * (post createdAt) any post on it has carried, each post's event time taken at most as its arrival time
  * (collectedAt): a post cannot be published after Tagpulse collected it, and otherwise one post dated 2099 would
  * close every window before 2099 on its partition and make every post after it late. Holding the watermark back
- * is always safe: windows close a little later (a clock skew of seconds), never early. A window is closed for a partition once its end is at least the
- * allowed lateness behind that partition's watermark; a post for a closed window is late.
+ * is always safe: windows close a little later (a clock skew of seconds), never early. A window is closed for a
+ * partition once its end is at least the allowed lateness behind that partition's watermark; a post for a
+ * closed window is late.
  *
  * Watermarks are per partition, not per stage, because a partition is read in one fixed order: so whether a
  * post is late depends only on the posts before it on its partition, never on how the partitions' batches

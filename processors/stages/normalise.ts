@@ -26,14 +26,14 @@ const windowOfPost = (first: FirstCopy) => windowStartOf(Date.parse(first.create
 
 /**
  * One raw envelope as a normalised post. The first copy of the post fixes its event time (`createdAt`) and
- * `collectedAt`; every copy brings its text, tags and engagement, and adds its source.
+ * `collectedAt`; every copy brings its text, tags and engagement, and adds its source. `platformId` is the
+ * envelope's with its account pseudonymised (Pseudonymiser.platformId), as the stage keys the post by it.
  * Author ids, handles and @mentions are pseudonymised before anything else sees them; the classifier reads
  * the pseudonymised text, so its evidence spans never carry a clear handle into the index.
  */
-export function normalisePost(envelope: RawEnvelope, first: FirstCopy, deps: NormaliseDependencies): NormalisedPost {
+function normalisePost(envelope: RawEnvelope, platformId: string, first: FirstCopy, deps: NormaliseDependencies): NormalisedPost {
   const { item, platform } = envelope;
   const { pseudonymiser } = deps;
-  const platformId = pseudonymiser.platformId(platform, envelope.platformId);
   const postIdOf = (id: string) => postKey(platform, pseudonymiser.platformId(platform, id));
   const tagsAsWritten = mergeTags(extractHashtags(item.text), item.tags);
   const tags = canonicalTags(tagsAsWritten);
@@ -122,7 +122,9 @@ export class NormaliseProcessor implements StreamProcessor {
       this.#counts.deadLetters++;
       return;
     }
-    const id = postKey(envelope.platform, this.options.dependencies.pseudonymiser.platformId(envelope.platform, envelope.platformId));
+    // The id as stored, with the account a platform id names pseudonymised: the registry holds no clear id either.
+    const platformId = this.options.dependencies.pseudonymiser.platformId(envelope.platform, envelope.platformId);
+    const id = postKey(envelope.platform, platformId);
     const known = this.#posts.get(id);
     const first: FirstCopy = known ?? {
       createdAt: new Date(envelope.item.createdAt).toISOString(),
@@ -134,7 +136,7 @@ export class NormaliseProcessor implements StreamProcessor {
     }
     if (known) this.#counts.repeatedCopies++;
     this.#watermarks.observe(record.partition, Date.parse(first.createdAt), Date.parse(first.collectedAt));
-    const post = normalisePost(envelope, this.#posts.get(id)!, this.options.dependencies);
+    const post = normalisePost(envelope, platformId, this.#posts.get(id)!, this.options.dependencies);
     emit({ topic: this.options.topics.normalised, key: id, value: JSON.stringify(post) });
     this.#counts.posts++;
   }
