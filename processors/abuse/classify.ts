@@ -492,9 +492,7 @@ function findRules(post: Post): Found[] {
     if (owner.kind !== 'rule') continue;
     const { rule } = owner;
     if (post.isHomonym(occurrence, rule) || post.isMention(occurrence) || post.isNegated(occurrence)) continue;
-    const saidOfPerson = rule.ofPerson && post.isSaidOfPerson(occurrence);
-    if (rule.needsPerson && !saidOfPerson && !post.hasPerson(occurrence)) continue;
-    if (rule.ofPerson && !saidOfPerson) continue;
+    if (rule.ofPerson ? !post.isSaidOfPerson(occurrence) : rule.needsPerson && !post.hasPerson(occurrence)) continue;
     if (!post.meetsRequirement(rule)) continue;
     found.push({
       category: rule.category,
