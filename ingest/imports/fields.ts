@@ -82,3 +82,18 @@ export function uniqueTags(tags: Iterable<string>): string[] {
   }
   return [...seen];
 }
+
+/** What a tweet says: its whole text and its hashtags. */
+export interface TweetContent {
+  text: string;
+  tags: string[];
+}
+
+/**
+ * A retweet as every Tagpulse importer stores it (Zeeschuimer's GraphQL tweets, twarc2): X cuts a retweet's own
+ * text short ("RT @user: …"), so it is `RT @<original's author>: ` and the original's whole text, with the
+ * original's tags, as X shows it.
+ */
+export function retweetContent(originalHandle: string | undefined, original: TweetContent): TweetContent {
+  return { text: `RT @${originalHandle ?? ''}: ${original.text}`, tags: original.tags };
+}

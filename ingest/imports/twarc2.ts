@@ -1,9 +1,8 @@
 import { z } from 'zod';
 import { reject, rejectInvalid, toEnvelope, type Origin } from './envelope.js';
-import { Count, IsoInstant, uniqueTags } from './fields.js';
+import { Count, IsoInstant, retweetContent, uniqueTags, type TweetContent } from './fields.js';
 import type { ImportContext, ImportEvent, ImportFormat } from './format.js';
 import { isJsonObject, readJsonLines } from './lines.js';
-import { retweetContent, type TweetContent } from './zeeschuimer.js';
 
 /**
  * twarc2's JSONL (Twitter API v2). Two layouts, told apart per line:

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { RawItem } from '../../schemas/index.js';
 import { reject, rejectInvalid, toEnvelope, type Rejection } from './envelope.js';
-import { Count, IdString, TwitterDate, UnixMillis, UnixSeconds, uniqueTags } from './fields.js';
+import { Count, IdString, retweetContent, TwitterDate, UnixMillis, UnixSeconds, uniqueTags, type TweetContent } from './fields.js';
 import type { ImportFormat } from './format.js';
 import { isJsonObject, readJsonLines } from './lines.js';
 
@@ -19,21 +19,6 @@ import { isJsonObject, readJsonLines } from './lines.js';
 type Mapped = { platformId: string; item: z.input<typeof RawItem> };
 /** `refused`: an item that is readable but cannot be stored, with its own dead-letter reason. */
 type ItemReading = Mapped | { error: z.ZodError } | { skipped: string } | { refused: Pick<Rejection, 'reason' | 'detail'> };
-
-/** What a tweet says: its whole text and its hashtags. */
-export interface TweetContent {
-  text: string;
-  tags: string[];
-}
-
-/**
- * A retweet as every Tagpulse importer stores it (Zeeschuimer's GraphQL tweets, twarc2): X cuts a retweet's own
- * text short ("RT @user: …"), so it is `RT @<original's author>: ` and the original's whole text, with the
- * original's tags, as X shows it.
- */
-export function retweetContent(originalHandle: string | undefined, original: TweetContent): TweetContent {
-  return { text: `RT @${originalHandle ?? ''}: ${original.text}`, tags: original.tags };
-}
 
 // X/Twitter: GraphQL tweet objects (`rest_id`, `legacy`, `core`), or the older adaptive.json tweets
 // Zeeschuimer rebuilt as `{type: "adaptive", legacy, user}`.
