@@ -68,7 +68,18 @@ function admit(route: Route, access: Access, request: IncomingMessage, url: URL)
     refuseKeyInUrl(url);
     return undefined;
   }
-  const principal = authenticate(access.keys, access.anonymous, request.headers, url, request.socket.remoteAddress ?? 'unknown');
+  const address = request.socket.remoteAddress ?? 'unknown';
+  let principal: Principal;
+  try {
+    principal = authenticate(access.keys, access.anonymous, request.headers, url, address);
+  } catch (error) {
+    // A refused key costs its address a token too, so that keys cannot be guessed at the server's full speed.
+    if (error instanceof ApiError && error.status === 401) {
+      const wait = access.limiter.take(`refused@${address}`);
+      if (wait > 0) throw overLimit(access, `refused keys from ${address}`, wait);
+    }
+    throw error;
+  }
   if (!roleAllows(principal.role, route.role)) {
     throw new ApiError(
       403,
@@ -79,10 +90,12 @@ function admit(route: Route, access: Access, request: IncomingMessage, url: URL)
   }
   const wait = access.limiter.take(principal.bucket);
   count(access, principal, wait > 0);
-  if (wait > 0) {
-    throw new ApiError(429, `rate limit of ${access.limiter.describe()} reached for ${principal.name}; retry in ${wait} s`, undefined, { 'retry-after': String(wait) });
-  }
+  if (wait > 0) throw overLimit(access, principal.name, wait);
   return principal;
+}
+
+function overLimit(access: Access, caller: string, wait: number): ApiError {
+  return new ApiError(429, `rate limit of ${access.limiter.describe()} reached for ${caller}; retry in ${wait} s`, undefined, { 'retry-after': String(wait) });
 }
 
 function failure(error: unknown, path: string): ApiError {

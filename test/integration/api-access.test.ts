@@ -128,7 +128,7 @@ describe('API access, validation and the OpenAPI document', () => {
     expect((await fetch(new URL('/other.js', api.base))).status).toBe(404);
   });
 
-  it('limits each key to its rate, with Retry-After, and other keys are not affected', async () => {
+  it('limits each key to its rate, with Retry-After, and other keys are not affected; refused keys are limited per address', async () => {
     const limited = await startApi({ ...config, reports: [], api: { ...config.api, rateLimit: { perMinute: 1, burst: 2 } } });
     try {
       const statuses = [];
@@ -138,6 +138,15 @@ describe('API access, validation and the OpenAPI document', () => {
       expect(refused.body.error).toMatch(/^rate limit of 1 requests a minute, bursts of 2 reached for newsroom; retry in \d+ s$/);
       expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
       expect((await apiGet(limited.base, '/api/trends', { tag: 'metoo' }, TEST_KEYS.researcher)).status).toBe(200);
+
+      // Guessing keys: refused keys share one bucket per address, which the valid keys do not touch.
+      const guesses = [];
+      for (let i = 0; i < 3; i++) guesses.push((await apiGet(limited.base, '/api/trends', { tag: 'metoo' }, `guess-${i}`.padEnd(32, 'x'))).status);
+      expect(guesses).toEqual([401, 401, 429]);
+      const throttled = await refusal(await apiGet(limited.base, '/api/trends', { tag: 'metoo' }, 'another-guess'.padEnd(32, 'x')));
+      expect(throttled.body.error).toMatch(/^rate limit of 1 requests a minute, bursts of 2 reached for refused keys from \S+; retry in \d+ s$/);
+      expect(Number(throttled.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect((await apiGet(limited.base, '/api/trends', { tag: 'metoo' }, TEST_KEYS.admin)).status).toBe(200);
     } finally {
       await limited.close();
     }
