@@ -11,8 +11,8 @@ import type { Reading, Token } from './normalise.js';
 
 export type Classifier = (text: string, lang?: string) => AbuseVerdict;
 
-/** Letters only the Kazakh Latin alphabet uses: a post with them is not English. */
-const KAZAKH_LATIN = /[äöüūğşñı]/iu;
+/** Letters only Kazakh Latin writing uses (and q not before u, informal Latin's қ: 'qyz', 'qatyn'): a post with them is not English. */
+const KAZAKH_LATIN = /[äöüūğşñı]|q(?!u)/iu;
 /**
  * Frames that make quoted words a quotation rather than the author's own; a post where the author
  * speaks of themselves ('под моим постом «иди борщ вари»') is testimony.
@@ -271,6 +271,8 @@ class Post {
     // addresses someone or gives an order.
     const vocative = clauseStart && clauseEnd - at < VOCATIVE_REACH && /^[,!]/u.test(this.tokens[clauseEnd]!.punctuationAfter);
     if (vocative && [...addressing, ...this.propWords].some((i) => i !== at && this.sameSentence(i, at))) return true;
+    // An exclamation right before it ('ну и кобыла', 'what a cow') says it of someone.
+    if (this.framesOf('exclamative').some((o) => o.last === at - 1)) return true;
     for (const i of this.personWords) {
       if (i < at && at - i <= PREDICATE_REACH && this.sameSentence(i, at)) return true;
       // Kazakh puts the insult before the noun it names: 'мыстан кемпір', 'сиыр қыз'.
@@ -286,6 +288,14 @@ class Post {
         Math.min(Math.abs(o.first - occurrence.last), Math.abs(occurrence.first - o.last)) <= STACKED_INSULT_REACH &&
         this.sameClause(o.first, at),
     );
+  }
+
+  /**
+   * Whether the post is affectionate (an 'affection' frame such as 'жаным', or a heart emoji): friends
+   * tease each other with the mild insults of the lexicon's `teasing` categories ('ты дура 😂❤️').
+   */
+  isAffectionate(): boolean {
+    return this.framesOf('affection').length > 0 || this.lexicon.teasing.marks.some((mark) => this.text.includes(mark));
   }
 
   /** Whether the post has one of the words a rule needs ('изнасил*' for 'не надо было идти'). */
@@ -494,6 +504,7 @@ function findRules(post: Post): Found[] {
     if (post.isHomonym(occurrence, rule) || post.isMention(occurrence) || post.isNegated(occurrence)) continue;
     if (rule.ofPerson ? !post.isSaidOfPerson(occurrence) : rule.needsPerson && !post.hasPerson(occurrence)) continue;
     if (!post.meetsRequirement(rule)) continue;
+    if (post.lexicon.teasing.categories.has(rule.category) && post.isAffectionate()) continue;
     found.push({
       category: rule.category,
       rule: rule.id,

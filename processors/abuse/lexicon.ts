@@ -12,7 +12,7 @@ import { z } from 'zod';
 import { Normaliser, type Script } from './normalise.js';
 
 /** Version of the matching code; the lexicon's content hash is appended to make the classifier version. */
-export const ENGINE_VERSION = '1.2.0';
+export const ENGINE_VERSION = '1.3.0';
 
 export type Gender = 'f' | 'm';
 const GenderSchema = z.enum(['f', 'm']);
@@ -67,6 +67,8 @@ const FRAME_KINDS = [
   'negationAfter',
   'thirdPersonObject',
   'rebuttal',
+  'exclamative',
+  'affection',
 ] as const;
 export type FrameKind = (typeof FRAME_KINDS)[number];
 
@@ -100,6 +102,7 @@ const CategoriesSchema = z
     about: About,
     threshold: z.object({ about: About, value: z.number().min(0).max(1) }).strict(),
     unmarkedTarget: z.object({ about: About, towardWomen: z.boolean() }).strict(),
+    teasing: z.object({ about: About, categories: z.array(z.string()), marks: z.array(z.string().min(1)) }).strict(),
     categories: z.record(
       z.string(),
       z.object({ about: About, basis: About, targetGender: GenderSchema.optional() }).strict(),
@@ -231,6 +234,8 @@ export interface Lexicon {
   threshold: number;
   unmarkedTargetIsWoman: boolean;
   categoryTargetGender: Map<string, Gender | undefined>;
+  /** Categories a post's affection ('affection' frames, heart emoji) discounts: friends teasing ('ты дура 😂❤️'). */
+  teasing: { categories: Set<string>; marks: string[] };
   trie: TrieNode;
   phrasesByFirstPattern: Map<number, Phrase[]>;
   /** Ids of the word patterns abuse rules use: only these are looked for in masked words. */
@@ -306,6 +311,8 @@ export function loadLexicon(dir: string = defaultLexiconDir()): Lexicon {
   const normaliser = new Normaliser(normalisation);
   const categories = readJson(dir, CATEGORIES_FILE, CategoriesSchema);
   const doxxing = readJson(dir, DOXXING_FILE, DoxxingSchema);
+  const unknownTeased = categories.teasing.categories.find((id) => !(id in categories.categories));
+  if (unknownTeased !== undefined) throw new Error(`abuse lexicon ${CATEGORIES_FILE}: teasing names unknown category "${unknownTeased}"`);
   const languages = files
     .filter((f) => f !== NORMALISATION_FILE && f !== CATEGORIES_FILE && f !== DOXXING_FILE)
     .map((f) => ({ file: f, data: readJson(dir, f, LanguageFileSchema) }));
@@ -337,6 +344,7 @@ export function loadLexicon(dir: string = defaultLexiconDir()): Lexicon {
     threshold: categories.threshold.value,
     unmarkedTargetIsWoman: categories.unmarkedTarget.towardWomen,
     categoryTargetGender: new Map(Object.entries(categories.categories).map(([id, c]) => [id, c.targetGender])),
+    teasing: { categories: new Set(categories.teasing.categories), marks: categories.teasing.marks },
     trie: builder.trie,
     phrasesByFirstPattern: builder.phrasesByFirstPattern,
     abusePatterns: builder.abusePatterns,

@@ -16,6 +16,7 @@ const FLOORS = [
   { file: 'abuse-redteam2.jsonl', abusiveF1: 0.95, towardWomenF1: 0.95 },
   { file: 'abuse-redteam3.jsonl', abusiveF1: 0.95, towardWomenF1: 0.93 },
   { file: 'abuse-redteam4.jsonl', abusiveF1: 0.95, towardWomenF1: 0.95 },
+  { file: 'abuse-redteam5.jsonl', abusiveF1: 0.95, towardWomenF1: 0.93 },
 ];
 
 describe.each(FLOORS)('red-team set $file', ({ file, abusiveF1, towardWomenF1 }) => {
@@ -66,5 +67,43 @@ describe('red-team 4 mechanisms', () => {
     ['u r a sl00t', 'en'],
   ])('abuse: %s', (text, lang) => {
     expect(classify(text, lang).abusive).toBe(true);
+  });
+});
+
+/**
+ * The general mechanisms the fifth set led to, on sentences of their own: an exclamation says an animal
+ * word of someone, affection marks teasing among friends (mild insults only), a Latin q not before u marks
+ * informal Kazakh Latin even beside English words, a man's name tells the target, and quoting a title or an
+ * argument is mentioning.
+ */
+describe('red-team 5 mechanisms', () => {
+  it.each([
+    ['Какая корова у соседей, даёт двадцать литров молока', 'ru'],
+    ['Жанар, сен ақымақсың ғой 😂❤️ кілтіңді тағы ұмыттың', 'kk'],
+    ['ты дурочка моя, люблю тебя 😘', 'ru'],
+    ['You silly idiot, love you 💕 see you at practice', 'en'],
+    ['Читали книгу «Идиот»? Обсудим в клубе', 'ru'],
+    ['Calling her "fat" is not an argument', 'en'],
+  ])('not abuse: %s', (text, lang) => {
+    expect(classify(text, lang).abusive).toBe(false);
+  });
+
+  it.each([
+    ['Ну и корова, на себя бы посмотрела', 'ru'],
+    ['What a cow, shut up already', 'en'],
+    ['Ты дура ❤️ и шлюха', 'ru'],
+    ['Qyz, tynysh otyr, who cares', 'mixed'],
+  ])('abuse: %s', (text, lang) => {
+    expect(classify(text, lang).abusive).toBe(true);
+  });
+
+  it('ты дура among hearts is teasing, but a threat among them is not', () => {
+    expect(classify('Дура ты моя ❤️', 'ru').abusive).toBe(false);
+    expect(classify('Я тебя убью ❤️', 'ru').abusive).toBe(true);
+  });
+
+  it('a man named in the sentence is the target of a common-gender insult', () => {
+    expect(classify('Ерлан, ты тупица', 'ru')).toMatchObject({ abusive: true, towardWomen: false });
+    expect(classify('Nurlan is such an idiot', 'en')).toMatchObject({ abusive: true, towardWomen: false });
   });
 });
