@@ -8,7 +8,7 @@ import { listen } from '../../api/server.js';
 import { CHARTS } from '../../dashboards/charts.js';
 import { dashboardPage } from '../../dashboards/web/serve.js';
 import type { AbuseAnswer, CooccurrenceAnswer, TagpulseConfig, TrendsAnswer } from '../../schemas/index.js';
-import { apiGet } from '../support/api.js';
+import { apiGet, startApi, TEST_KEYS } from '../support/api.js';
 import { initialisedConfig } from '../support/config.js';
 import { openStore } from '../../infra/store/open.js';
 import { SEED_DAYS, SEED_FAMILIES, SPIKE_DAY, SPIKE_FAMILY, seedDashboardData, type SeedTotals } from '../support/dashboards-data.js';
@@ -209,5 +209,24 @@ describe('the dashboard page in headless Chromium', () => {
     expect(volume.map((r) => Number(r['posts']))).toEqual(totals.daily['qazaqkoktemi']);
     await page.screenshot({ path: join(ARTIFACTS, 'page-ru.png'), fullPage: true });
     expect(offsite).toEqual([]);
+  });
+
+  it('asks for an API key on a server without anonymous access, and sends it once given', async () => {
+    const closed = await startApi({ ...config, api: { ...config.api, anonymous: false } }, { statics: dashboardPage(config) });
+    const keyed = await browser.newPage();
+    try {
+      await keyed.goto(`${closed.base}/?${new URLSearchParams({ ...VIEW, lang: 'en' })}`);
+      await keyed.waitForSelector('#key-form', { state: 'visible', timeout: 60_000 });
+      await keyed.fill('#api-key', TEST_KEYS.public);
+      await keyed.press('#api-key', 'Enter');
+      await waitForView(keyed);
+      expect(await keyed.isHidden('#key-form')).toBe(true);
+      expect((await tableOf(keyed, 'volume')).map((r) => Number(r['posts']))).toEqual(totals.daily[SPIKE_FAMILY]);
+      // The key stays out of the address, which is shared and logged.
+      expect(keyed.url()).not.toContain(TEST_KEYS.public);
+    } finally {
+      await keyed.close();
+      await closed.close();
+    }
   });
 });

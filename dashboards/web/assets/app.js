@@ -56,14 +56,24 @@ function stateUrl(s) {
   return `${location.pathname}?${params}`;
 }
 
-/** A GET on the API; a 429 is retried after the Retry-After the server gives. */
+/**
+ * The API key the reader gave, for a server without anonymous access: kept in this tab's session storage
+ * only (never in the address, which is shared and logged), and sent as X-API-Key.
+ */
+const KEY_STORAGE = 'tagpulse.apiKey';
+
+/** A GET on the API; a 429 is retried after the Retry-After the server gives; a 401 asks for a key. */
 async function api(path, query) {
   const url = new URL(path, location.origin);
   for (const [name, value] of Object.entries(query)) {
     for (const v of [value].flat()) if (v !== undefined && v !== null) url.searchParams.append(name, String(v));
   }
+  const headers = { accept: 'application/json' };
+  const key = sessionStorage.getItem(KEY_STORAGE);
+  if (key) headers['x-api-key'] = key;
   for (let attempt = 0; ; attempt++) {
-    const response = await fetch(url, { headers: { accept: 'application/json' } });
+    const response = await fetch(url, { headers });
+    if (response.status === 401) $('#key-form').hidden = false;
     if (response.status === 429 && attempt < 3) {
       const seconds = Number(response.headers.get('retry-after')) || 1;
       await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
@@ -354,6 +364,13 @@ function build() {
     }
     document.body.dataset.viewState = 'ready';
     $('#status').textContent = t('ready');
+  });
+  $('#key-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    sessionStorage.setItem(KEY_STORAGE, new FormData(event.target).get('key').trim());
+    event.target.reset();
+    event.target.hidden = true;
+    load();
   });
   $('#copy-link').addEventListener('click', async () => {
     const address = new URL(stateUrl(state), location.origin).href;

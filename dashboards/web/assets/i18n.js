@@ -27,6 +27,9 @@ export const STRINGS = {
     methodology: 'How abuse is counted: the methodology',
     api: 'The API',
     chartLabel: 'Chart: ',
+    keyHelp: 'This server needs an API key. Ask its operator for one; the page keeps it only until this tab is closed.',
+    apiKey: 'API key',
+    useKey: 'Use key',
   },
   ru: {
     skip: 'Перейти к графикам',
@@ -54,6 +57,9 @@ export const STRINGS = {
     methodology: 'Как считаются оскорбления: методология',
     api: 'API',
     chartLabel: 'График: ',
+    keyHelp: 'Этому серверу нужен ключ API. Попросите его у администратора; страница хранит ключ только до закрытия вкладки.',
+    apiKey: 'Ключ API',
+    useKey: 'Применить ключ',
   },
   kk: {
     skip: 'Графиктерге өту',
@@ -81,6 +87,9 @@ export const STRINGS = {
     methodology: 'Қорлау қалай саналады: әдістеме',
     api: 'API',
     chartLabel: 'График: ',
+    keyHelp: 'Бұл серверге API кілті керек. Оны әкімшіден сұраңыз; бет кілтті тек осы қойынды жабылғанша сақтайды.',
+    apiKey: 'API кілті',
+    useKey: 'Кілтті қолдану',
   },
 };
 
