@@ -17,6 +17,7 @@ const FLOORS = [
   { file: 'abuse-redteam3.jsonl', abusiveF1: 0.95, towardWomenF1: 0.93 },
   { file: 'abuse-redteam4.jsonl', abusiveF1: 0.95, towardWomenF1: 0.95 },
   { file: 'abuse-redteam5.jsonl', abusiveF1: 0.95, towardWomenF1: 0.93 },
+  { file: 'abuse-redteam6.jsonl', abusiveF1: 0.95, towardWomenF1: 0.95 },
 ];
 
 describe.each(FLOORS)('red-team set $file', ({ file, abusiveF1, towardWomenF1 }) => {
@@ -105,5 +106,25 @@ describe('red-team 5 mechanisms', () => {
   it('a man named in the sentence is the target of a common-gender insult', () => {
     expect(classify('Ерлан, ты тупица', 'ru')).toMatchObject({ abusive: true, towardWomen: false });
     expect(classify('Nurlan is such an idiot', 'en')).toMatchObject({ abusive: true, towardWomen: false });
+  });
+});
+
+/** The sixth set's mechanisms, on sentences of their own: a child's school is personal data, '4' reads as 'а'. */
+describe('red-team 6 mechanisms', () => {
+  it.each([
+    ['Её сын ходит в школу №12, пусть подумает', 'ru'],
+    ['Ты шлюх4', 'ru'],
+    ['Подкараулим её у офиса, поговорим по-мужски', 'ru'],
+    ['Оның баласы № 45 мектепте оқиды, барыңдар', 'kk'],
+  ])('abuse: %s', (text, lang) => {
+    expect(classify(text, lang).abusive).toBe(true);
+  });
+
+  it.each([
+    ['Школа №12 приглашает на день открытых дверей, звоните', 'ru'],
+    ['Selling three sheep and a cow, good price', 'en'],
+    ['Ауылдағы сиырлар жайылымда', 'kk'],
+  ])('not abuse: %s', (text, lang) => {
+    expect(classify(text, lang).abusive).toBe(false);
   });
 });
