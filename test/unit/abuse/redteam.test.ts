@@ -18,6 +18,7 @@ const FLOORS = [
   { file: 'abuse-redteam4.jsonl', abusiveF1: 0.95, towardWomenF1: 0.95 },
   { file: 'abuse-redteam5.jsonl', abusiveF1: 0.95, towardWomenF1: 0.93 },
   { file: 'abuse-redteam6.jsonl', abusiveF1: 0.95, towardWomenF1: 0.95 },
+  { file: 'abuse-redteam7.jsonl', abusiveF1: 0.96, towardWomenF1: 0.93 },
 ];
 
 describe.each(FLOORS)('red-team set $file', ({ file, abusiveF1, towardWomenF1 }) => {
@@ -124,6 +125,28 @@ describe('red-team 6 mechanisms', () => {
     ['Школа №12 приглашает на день открытых дверей, звоните', 'ru'],
     ['Selling three sheep and a cow, good price', 'en'],
     ['Ауылдағы сиырлар жайылымда', 'kk'],
+  ])('not abuse: %s', (text, lang) => {
+    expect(classify(text, lang).abusive).toBe(false);
+  });
+});
+
+/** The seventh set's mechanisms, on sentences of their own: veiled threats, counterfactual blame, a verdict before an animal word. */
+describe('red-team 7 mechanisms', () => {
+  it.each([
+    ['Продолжай в том же духе, и ты ещё пожалеешь', 'ru'],
+    ['Не ходила бы по клубам, никто бы не тронул', 'ru'],
+    ['Она обычная корова, а не активистка', 'ru'],
+    ['It would be a shame if anything happened to her car', 'en'],
+    ['Есігіңді түнде қағамыз, күте бер', 'kk'],
+  ])('abuse: %s', (text, lang) => {
+    expect(classify(text, lang).abusive).toBe(true);
+  });
+
+  it.each([
+    ['Мы знаем, где будет митинг, приходите', 'ru'],
+    ['Ножницы совсем тупые, купите новые', 'ru'],
+    ['Если ваш аргумент «иди на кухню», спорить не о чем', 'ru'],
+    ['Bought two fat geese at the market', 'en'],
   ])('not abuse: %s', (text, lang) => {
     expect(classify(text, lang).abusive).toBe(false);
   });
